@@ -1,0 +1,316 @@
+#include "io/h5.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace signalrank::h5 {
+
+namespace {
+
+// HDF5's MPI-IO transfers are kept below 2 GiB per call (MPI counts are ints).
+constexpr std::uint64_t kMaxTransferBytes = 1ull << 30;
+
+Handle make(hid_t id, herr_t (*close)(hid_t)) { return Handle(id, close); }
+
+struct SilenceErrors {
+  // HDF5 prints an error stack on stderr for every failing call; we report our own message.
+  SilenceErrors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+const SilenceErrors silence_errors;
+
+std::string parent_of(const std::string& path) {
+  auto p = std::filesystem::path(path).parent_path();
+  return p.empty() ? "." : p.string();
+}
+
+}  // namespace
+
+[[noreturn]] void File::fail(const std::string& what) const {
+  throw std::runtime_error("HDF5 " + path_ + ": " + what);
+}
+
+File File::create(const std::string& path, const Comm* comm) {
+  File f;
+  f.path_ = path;
+  f.comm_ = comm;
+  Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  if (id < 0) f.fail("cannot create file");
+  f.file_ = make(id, H5Fclose);
+  return f;
+}
+
+File File::open(const std::string& path, const Comm* comm) {
+  File f;
+  f.path_ = path;
+  f.comm_ = comm;
+  Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
+  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
+  if (id < 0) f.fail("not an HDF5 file or cannot be opened");
+  f.file_ = make(id, H5Fclose);
+  return f;
+}
+
+void File::close() { file_.reset(); }
+
+void File::create_group(const std::string& name) {
+  hid_t g = H5Gcreate2(file_.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) fail("cannot create group " + name);
+  H5Gclose(g);
+}
+
+bool File::exists(const std::string& name) const {
+  // Checks each path component, as H5Lexists requires.
+  std::string at;
+  std::size_t pos = 0;
+  while (pos < name.size()) {
+    std::size_t next = name.find('/', pos + 1);
+    at = name.substr(0, next);
+    if (at != "/" && !at.empty() && H5Lexists(file_.id(), at.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (next == std::string::npos) break;
+    pos = next;
+  }
+  return true;
+}
+
+void File::write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
+                           const void* data, const std::string& name) {
+  Handle xfer = make(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  if (comm_) H5Pset_dxpl_mpio(xfer.id(), H5FD_MPIO_COLLECTIVE);
+  Handle file_space = make(H5Dget_space(dset), H5Sclose);
+  // Every rank takes part in the same number of collective calls, however many rows it has.
+  const std::uint64_t per_call = std::max<std::uint64_t>(1, kMaxTransferBytes / elem);
+  std::uint64_t calls = (count + per_call - 1) / per_call;
+  if (comm_) calls = comm_->max(calls);
+  const char* bytes = static_cast<const char*>(data);
+  for (std::uint64_t c = 0; c < std::max<std::uint64_t>(calls, comm_ ? calls : 1); ++c) {
+    std::uint64_t lo = std::min(count, c * per_call), n = std::min(count, lo + per_call) - lo;
+    hsize_t start = offset + lo, cnt = n;
+    Handle mem_space = make(H5Screate_simple(1, &cnt, nullptr), H5Sclose);
+    if (n == 0) {
+      H5Sselect_none(file_space.id());
+      H5Sselect_none(mem_space.id());
+    } else {
+      H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
+    }
+    if (H5Dwrite(dset, mem_type, mem_space.id(), file_space.id(), xfer.id(), n ? bytes + lo * elem : nullptr) < 0)
+      fail("cannot write " + name);
+  }
+}
+
+void File::write_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t global_n,
+                     std::uint64_t offset, std::uint64_t count, const void* data) {
+  hsize_t dims = global_n;
+  Handle space = make(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+  hid_t d = H5Dcreate2(file_.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0) fail("cannot create dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  write_selection(dset.id(), type, elem, offset, count, data, name);
+}
+
+void File::write_strings(const std::string& name, std::size_t width, std::uint64_t global_n, std::uint64_t offset,
+                         std::uint64_t count, const char* data) {
+  Handle type = make(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), width);
+  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
+  hsize_t dims = global_n;
+  Handle space = make(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+  hid_t d = H5Dcreate2(file_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (d < 0) fail("cannot create dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  write_selection(dset.id(), type.id(), width, offset, count, data, name);
+}
+
+std::uint64_t File::column_size(const std::string& name) const {
+  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail("missing dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  Handle space = make(H5Dget_space(dset.id()), H5Sclose);
+  if (H5Sget_simple_extent_ndims(space.id()) != 1) fail(name + " is not one-dimensional");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.id(), &n, nullptr);
+  return n;
+}
+
+void File::read_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t offset,
+                    std::uint64_t count, void* data) const {
+  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail("missing dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  Handle file_space = make(H5Dget_space(dset.id()), H5Sclose);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(file_space.id(), &n, nullptr);
+  if (offset + count > n) fail("read past the end of " + name);
+  // Reads are independent: each rank reads its own slice, with no need for the others to join.
+  const std::uint64_t per_call = std::max<std::uint64_t>(1, kMaxTransferBytes / elem);
+  char* bytes = static_cast<char*>(data);
+  for (std::uint64_t lo = 0; lo < count; lo += per_call) {
+    hsize_t start = offset + lo, cnt = std::min(per_call, count - lo);
+    Handle mem_space = make(H5Screate_simple(1, &cnt, nullptr), H5Sclose);
+    H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
+    if (H5Dread(dset.id(), type, mem_space.id(), file_space.id(), H5P_DEFAULT, bytes + lo * elem) < 0)
+      fail("cannot read " + name);
+  }
+}
+
+std::vector<char> File::read_strings(const std::string& name, std::uint64_t offset, std::uint64_t count,
+                                     std::size_t* width) const {
+  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail("missing dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
+  if (H5Tget_class(ftype.id()) != H5T_STRING || H5Tis_variable_str(ftype.id()) > 0)
+    fail(name + " is not a fixed-width string column");
+  const std::size_t w = H5Tget_size(ftype.id());
+  if (width) *width = w;
+  std::vector<char> out(count * w);
+  Handle mtype = make(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mtype.id(), w);
+  H5Tset_strpad(mtype.id(), H5T_STR_NULLPAD);
+  Handle file_space = make(H5Dget_space(dset.id()), H5Sclose);
+  hsize_t start = offset, cnt = count;
+  Handle mem_space = make(H5Screate_simple(1, &cnt, nullptr), H5Sclose);
+  if (count == 0) return out;
+  H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
+  if (H5Dread(dset.id(), mtype.id(), mem_space.id(), file_space.id(), H5P_DEFAULT, out.data()) < 0)
+    fail("cannot read " + name);
+  return out;
+}
+
+namespace {
+Handle open_object(hid_t file, const std::string& obj) {
+  hid_t o = H5Oopen(file, obj.c_str(), H5P_DEFAULT);
+  return Handle(o, H5Oclose);
+}
+}  // namespace
+
+void File::set_attr(const std::string& obj, const std::string& name, const std::string& value) {
+  Handle o = open_object(file_.id(), obj);
+  if (!o) fail("no object " + obj);
+  Handle type = make(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), std::max<std::size_t>(1, value.size()));
+  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
+  hid_t a = H5Acreate2(o.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("cannot create attribute " + name);
+  Handle attr = make(a, H5Aclose);
+  std::string padded = value.empty() ? std::string(1, '\0') : value;
+  if (H5Awrite(attr.id(), type.id(), padded.data()) < 0) fail("cannot write attribute " + name);
+}
+
+void File::set_attr(const std::string& obj, const std::string& name, std::int64_t value) {
+  Handle o = open_object(file_.id(), obj);
+  if (!o) fail("no object " + obj);
+  Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
+  hid_t a = H5Acreate2(o.id(), name.c_str(), H5T_NATIVE_INT64, space.id(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("cannot create attribute " + name);
+  Handle attr = make(a, H5Aclose);
+  H5Awrite(attr.id(), H5T_NATIVE_INT64, &value);
+}
+
+void File::set_attr(const std::string& obj, const std::string& name, double value) {
+  Handle o = open_object(file_.id(), obj);
+  if (!o) fail("no object " + obj);
+  Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
+  hid_t a = H5Acreate2(o.id(), name.c_str(), H5T_NATIVE_DOUBLE, space.id(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("cannot create attribute " + name);
+  Handle attr = make(a, H5Aclose);
+  H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value);
+}
+
+bool File::has_attr(const std::string& obj, const std::string& name) const {
+  return H5Aexists_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+std::string File::attr_string(const std::string& obj, const std::string& name) const {
+  hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  Handle attr = make(a, H5Aclose);
+  Handle ftype = make(H5Aget_type(attr.id()), H5Tclose);
+  if (H5Tget_class(ftype.id()) != H5T_STRING) fail("attribute " + name + " is not a string");
+  if (H5Tis_variable_str(ftype.id()) > 0) {
+    char* s = nullptr;
+    Handle mtype = make(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mtype.id(), H5T_VARIABLE);
+    H5Aread(attr.id(), mtype.id(), &s);
+    std::string out = s ? s : "";
+    H5free_memory(s);
+    return out;
+  }
+  std::size_t n = H5Tget_size(ftype.id());
+  std::string out(n, '\0');
+  H5Aread(attr.id(), ftype.id(), out.data());
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::int64_t File::attr_int(const std::string& obj, const std::string& name) const {
+  hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  Handle attr = make(a, H5Aclose);
+  std::int64_t v = 0;
+  H5Aread(attr.id(), H5T_NATIVE_INT64, &v);
+  return v;
+}
+
+double File::attr_double(const std::string& obj, const std::string& name) const {
+  hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  Handle attr = make(a, H5Aclose);
+  double v = 0;
+  H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &v);
+  return v;
+}
+
+void fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  int dfd = ::open(parent_of(path).c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+AtomicPath::AtomicPath(std::string path, const Comm* comm) : path_(std::move(path)), comm_(comm) {
+  // The temporary name is hidden and unique per run (rank 0's PID, shared with every rank).
+  std::string suffix = std::to_string(::getpid());
+  if (comm_) comm_->bcast(suffix);
+  auto p = std::filesystem::path(path_);
+  temp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp." + suffix)).string();
+}
+
+AtomicPath::~AtomicPath() {
+  if (!committed_ && (!comm_ || comm_->root())) {
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);
+  }
+}
+
+void AtomicPath::commit() {
+  if (comm_) comm_->barrier();  // every rank has closed the file
+  if (!comm_ || comm_->root()) {
+    fsync_path(temp_);
+    std::error_code ec;
+    std::filesystem::rename(temp_, path_, ec);
+    if (ec) throw std::runtime_error("cannot rename " + temp_ + " to " + path_ + ": " + ec.message());
+    fsync_path(path_);
+  }
+  if (comm_) comm_->barrier();
+  committed_ = true;
+}
+
+}  // namespace signalrank::h5

@@ -1,0 +1,154 @@
+// A thin RAII wrapper over the HDF5 C API: every handle closes itself, every call's return code is
+// checked and turned into an exception naming the file and object. Parallel I/O is switched on
+// by passing a Comm (MPI-IO driver, collective transfers); without one the file is serial.
+#pragma once
+#include <hdf5.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "partition/comm.hpp"
+
+namespace signalrank::h5 {
+
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() { reset(); }
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = o.id_;
+      close_ = o.close_;
+      o.id_ = -1;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t id() const { return id_; }
+  explicit operator bool() const { return id_ >= 0; }
+  void reset() {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = -1;
+  }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+template <class T>
+hid_t native_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_NATIVE_UINT8;
+  else if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_NATIVE_UINT16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_NATIVE_UINT32;
+  else if constexpr (std::is_same_v<T, std::uint64_t>) return H5T_NATIVE_UINT64;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
+  else if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
+  else static_assert(sizeof(T) == 0, "no HDF5 type for T");
+}
+
+class File {
+ public:
+  // Creates (truncating) `path`. With `comm`, every rank of it must call this (collective).
+  static File create(const std::string& path, const Comm* comm);
+  // Opens `path` read-only (collectively when `comm` is given).
+  static File open(const std::string& path, const Comm* comm);
+
+  const std::string& path() const { return path_; }
+  hid_t id() const { return file_.id(); }
+  bool parallel() const { return comm_ != nullptr; }
+  void close();
+
+  void create_group(const std::string& name);
+  bool exists(const std::string& name) const;
+
+  // One 1-D column of global length `global_n`; this rank writes `local` at `offset`.
+  // Collective when the file is parallel (every rank calls it, possibly with no rows).
+  template <class T>
+  void write_column(const std::string& name, std::uint64_t global_n, std::uint64_t offset, std::span<const T> local) {
+    write_raw(name, native_type<T>(), sizeof(T), global_n, offset, local.size(), local.data());
+  }
+  // The whole column, written by rank 0 of a parallel file (other ranks pass anything) or serially.
+  template <class T>
+  void write_column(const std::string& name, std::span<const T> all) {
+    const bool writer = !comm_ || comm_->root();
+    std::uint64_t n = all.size();
+    if (comm_) {
+      std::vector<std::uint64_t> nn{n};
+      comm_->bcast(nn);
+      n = nn[0];
+    }
+    write_raw(name, native_type<T>(), sizeof(T), n, 0, writer ? n : 0, all.data());
+  }
+  // Fixed-width strings (`width` bytes per element, NUL-padded), `count` elements at `offset`.
+  void write_strings(const std::string& name, std::size_t width, std::uint64_t global_n, std::uint64_t offset,
+                     std::uint64_t count, const char* data);
+
+  std::uint64_t column_size(const std::string& name) const;
+  template <class T>
+  std::vector<T> read_column(const std::string& name, std::uint64_t offset, std::uint64_t count) const {
+    std::vector<T> out(count);
+    read_raw(name, native_type<T>(), sizeof(T), offset, count, out.data());
+    return out;
+  }
+  template <class T>
+  std::vector<T> read_column(const std::string& name) const {
+    return read_column<T>(name, 0, column_size(name));
+  }
+  // Fixed-width strings as `count * width()` bytes; `width` reports the element width.
+  std::vector<char> read_strings(const std::string& name, std::uint64_t offset, std::uint64_t count,
+                                 std::size_t* width) const;
+
+  // Attributes on the object `obj` ("/" for the root). Writes are done by every rank of a
+  // parallel file with the same value (HDF5 metadata is collective).
+  void set_attr(const std::string& obj, const std::string& name, const std::string& value);
+  void set_attr(const std::string& obj, const std::string& name, std::int64_t value);
+  void set_attr(const std::string& obj, const std::string& name, double value);
+  std::string attr_string(const std::string& obj, const std::string& name) const;
+  std::int64_t attr_int(const std::string& obj, const std::string& name) const;
+  double attr_double(const std::string& obj, const std::string& name) const;
+  bool has_attr(const std::string& obj, const std::string& name) const;
+
+ private:
+  void write_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t global_n, std::uint64_t offset,
+                 std::uint64_t count, const void* data);
+  void read_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
+                void* data) const;
+  void write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
+                       const void* data, const std::string& name);
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  const Comm* comm_ = nullptr;
+  Handle file_;
+};
+
+// Writes `path` atomically: the file is built at a temporary name, then fsync'd and renamed by
+// rank 0. A run that dies before commit() leaves at most the temporary file, never `path`.
+class AtomicPath {
+ public:
+  AtomicPath(std::string path, const Comm* comm);
+  ~AtomicPath();  // removes the temporary file unless committed
+  const std::string& temp() const { return temp_; }
+  const std::string& final_path() const { return path_; }
+  // Call after the HDF5 file is closed on every rank.
+  void commit();
+
+ private:
+  std::string path_, temp_;
+  const Comm* comm_;
+  bool committed_ = false;
+};
+
+// fsync a file and the folder holding it.
+void fsync_path(const std::string& path);
+
+}  // namespace signalrank::h5

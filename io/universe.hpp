@@ -1,0 +1,136 @@
+// The universe: providers, the code dictionary, weekly claims and the referral graph, as held in
+// memory and as stored in universe.h5 (layout in README.md, "universe.h5").
+//
+// Providers are identified by their index 0..P-1 in ascending NPI order. Claims are sorted by
+// (provider, week, code) and indexed by /claims/offsets (CSR, P+1 entries). Referral edges are
+// stored twice: by source (/referrals/out_*) and by destination (/referrals/in_*), each with its
+// own CSR offsets, so that any rank reads only the slices of the providers it owns.
+#pragma once
+#include <array>
+#include <memory>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "partition/comm.hpp"
+
+namespace signalrank {
+
+constexpr const char* kUniverseFormat = "signalrank-universe-1";
+
+enum class CodeSystem : std::uint8_t { CPT = 0, HCPCS = 1, ICD10 = 2, NDC = 3 };
+constexpr std::array<std::string_view, 4> kCodeSystemNames = {"CPT", "HCPCS", "ICD10", "NDC"};
+bool parse_code_system(std::string_view s, CodeSystem* out);
+// Upper-case, dots removed: "i35.0" -> "I350".
+std::string normalize_code(std::string_view code);
+
+struct Code {
+  CodeSystem system = CodeSystem::CPT;
+  std::string code;  // normalized
+  friend bool operator<(const Code& a, const Code& b) {
+    return a.system != b.system ? a.system < b.system : a.code < b.code;
+  }
+  friend bool operator==(const Code& a, const Code& b) = default;
+};
+constexpr std::size_t kCodeWidth = 16;
+
+// The provider table, identical on every rank.
+struct Providers {
+  std::vector<std::uint64_t> npi;  // strictly ascending
+  std::vector<std::uint8_t> entity_type;
+  std::vector<std::array<char, 10>> taxonomy;
+  std::vector<std::uint16_t> specialty;      // index into specialty_names
+  std::vector<std::string> specialty_names;  // dictionary, sorted
+  std::vector<std::array<char, 2>> state;
+  std::vector<std::array<char, 5>> zip5;
+
+  std::size_t size() const { return npi.size(); }
+  // Sorts every column by NPI (used after parsing, before writing).
+  void sort_by_npi();
+  std::string_view state_of(std::size_t i) const { return {state[i].data(), 2}; }
+  std::string taxonomy_of(std::size_t i) const;
+  std::string zip_of(std::size_t i) const { return {zip5[i].data(), 5}; }
+  const std::string& specialty_of(std::size_t i) const { return specialty_names[specialty[i]]; }
+};
+
+struct ClaimRow {
+  std::uint32_t provider;  // index into Providers
+  std::int32_t week;       // Monday number (io/dates.hpp)
+  std::uint32_t code;      // index into the code dictionary
+  std::uint32_t services;
+  std::uint32_t patients;
+};
+
+struct EdgeRow {
+  std::uint32_t src, dst;  // provider indices; src saw the patients first
+  std::uint32_t pair_count, bene_count, same_day;
+};
+
+// What an input file was: recorded in universe.h5 and copied into every snapshot.
+struct InputFile {
+  std::string role;  // providers, claims, referrals, generator
+  std::string path;
+  std::uint64_t bytes = 0;
+  std::uint64_t xxh3 = 0;
+};
+std::string inputs_json(const std::vector<InputFile>& inputs);
+
+// Counts reported by ingest (and stored as attributes of /meta).
+struct IngestCounters {
+  std::uint64_t claims_rows = 0, claims_unknown_npi = 0, claims_merged = 0;
+  std::uint64_t edge_rows = 0, edges_unknown_npi = 0, edges_self_loops = 0, edges_merged = 0;
+  std::uint64_t bad_rows = 0;
+};
+
+struct UniverseMeta {
+  std::string source;  // "ingest" or "generate"
+  std::vector<InputFile> inputs;
+  IngestCounters counters;
+};
+
+// Writes universe.h5 collectively. Every rank passes the same providers and codes, and any
+// subset of the claims and edges (each row on exactly one rank); rows are routed to the owner of
+// their provider, sorted, and duplicates summed (claims: same provider, week and code; edges:
+// same source and destination). The file appears at `path` only when complete.
+// Returns the counters with claims_merged / edges_merged filled in.
+IngestCounters write_universe(const Comm& comm, const std::string& path, const Providers& providers,
+                              const std::vector<Code>& codes, std::vector<ClaimRow> claims,
+                              std::vector<EdgeRow> edges, UniverseMeta meta);
+
+// Read side: the whole provider table and code dictionary, and per-range slices.
+class UniverseReader {
+ public:
+  UniverseReader(const Comm& comm, const std::string& path);
+  ~UniverseReader();
+  UniverseReader(UniverseReader&&) noexcept;
+
+  const std::string& path() const;
+  std::uint64_t num_providers() const;
+  std::uint64_t num_claims() const;
+  std::uint64_t num_edges() const;
+  std::int32_t first_week() const;  // Monday numbers of the data's first and last week
+  std::int32_t last_week() const;
+  std::string inputs_json() const;
+
+  Providers read_providers() const;
+  std::vector<Code> read_codes() const;
+  // Offsets of providers [lo, hi] (hi - lo + 1 values) into /claims, /referrals/out_*, /referrals/in_*.
+  std::vector<std::uint64_t> claim_offsets(std::uint64_t lo, std::uint64_t hi) const;
+  std::vector<std::uint64_t> out_offsets(std::uint64_t lo, std::uint64_t hi) const;
+  std::vector<std::uint64_t> in_offsets(std::uint64_t lo, std::uint64_t hi) const;
+  // Claims rows [begin, end).
+  std::vector<ClaimRow> read_claims(std::uint64_t begin, std::uint64_t end) const;
+  // Out-edges [begin, end) (src filled from the offsets' owner is the caller's job: src is set).
+  std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end) const;
+  // In-edges [begin, end): src and bene_count (dst filled in), sorted by (dst, src).
+  std::vector<EdgeRow> read_in_edges(std::uint64_t begin, std::uint64_t end) const;
+  // Sum of bene_count over each provider's out-edges, for providers [lo, hi).
+  std::vector<std::uint64_t> out_weight(std::uint64_t lo, std::uint64_t hi) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signalrank

@@ -1,0 +1,9 @@
+// signalrank score (placeholder until its implementation lands)
+#include "src/commands.hpp"
+
+namespace signalrank {
+void register_score(CLI::App& app, std::vector<Command>& commands) {
+  auto* sub = app.add_subcommand("score", "score (not yet implemented)");
+  commands.push_back({sub, [](const Comm&) { return 70; }});
+}
+}  // namespace signalrank
