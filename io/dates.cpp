@@ -38,7 +38,7 @@ std::string monday_problem(std::string_view s, std::int32_t* week_out) {
 
 std::string format_date(std::int64_t days) {
   CivilDate c = civil_from_days(days);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
   return buf;
 }

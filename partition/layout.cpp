@@ -21,7 +21,7 @@ BlockLayout::BlockLayout(std::uint64_t n, int ranks, std::span<const std::uint64
   bounds_[0] = 0;
   for (int r = 1; r < ranks; ++r) {
     // First block boundary at which the prefix reaches r/ranks of the total.
-    const unsigned __int128 target = static_cast<unsigned __int128>(prefix.back()) * static_cast<unsigned>(r) / static_cast<unsigned>(ranks);
+    __extension__ const unsigned __int128 target = static_cast<unsigned __int128>(prefix.back()) * static_cast<unsigned>(r) / static_cast<unsigned>(ranks);
     auto it = std::lower_bound(prefix.begin(), prefix.end(), static_cast<std::uint64_t>(target));
     std::uint64_t b = static_cast<std::uint64_t>(it - prefix.begin());
     bounds_[r] = std::max(bounds_[r - 1], std::min(n, b * kOwnershipBlock));

@@ -1,0 +1,458 @@
+#include "io/universe.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <parallel/algorithm>
+#include <stdexcept>
+
+#include "io/dates.hpp"
+#include "io/h5.hpp"
+#include "partition/layout.hpp"
+
+namespace signalrank {
+
+bool parse_code_system(std::string_view s, CodeSystem* out) {
+  for (std::size_t i = 0; i < kCodeSystemNames.size(); ++i) {
+    if (s == kCodeSystemNames[i]) {
+      *out = static_cast<CodeSystem>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string normalize_code(std::string_view code) {
+  std::string out;
+  out.reserve(code.size());
+  for (char c : code) {
+    if (c == '.') continue;
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
+std::string Providers::taxonomy_of(std::size_t i) const {
+  const auto& t = taxonomy[i];
+  return std::string(t.data(), strnlen(t.data(), t.size()));
+}
+
+void Providers::sort_by_npi() {
+  std::vector<std::uint32_t> order(npi.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return npi[a] < npi[b]; });
+  auto permute = [&](auto& col) {
+    auto copy = col;
+    for (std::size_t i = 0; i < order.size(); ++i) col[i] = copy[order[i]];
+  };
+  permute(npi);
+  permute(entity_type);
+  permute(taxonomy);
+  permute(specialty);
+  permute(state);
+  permute(zip5);
+}
+
+namespace {
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string inputs_json(const std::vector<InputFile>& inputs) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    char hash[20];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(inputs[i].xxh3));
+    s += (i ? "," : "");
+    s += "{\"role\":\"" + json_escape(inputs[i].role) + "\",\"path\":\"" + json_escape(inputs[i].path) +
+         "\",\"bytes\":" + std::to_string(inputs[i].bytes) + ",\"xxh3\":\"" + hash + "\"}";
+  }
+  return s + "]";
+}
+
+namespace {
+
+// Routes rows to the rank owning key(row) under `layout`. Skipped (no copy) when every rank
+// already holds only its own rows, as the generator's output does.
+template <class Row, class Key>
+std::vector<Row> route(const Comm& comm, const BlockLayout& layout, std::vector<Row> rows, Key key) {
+  const std::uint64_t lo = layout.begin(comm.rank()), hi = layout.end(comm.rank());
+  bool local = std::all_of(rows.begin(), rows.end(), [&](const Row& r) { return key(r) >= lo && key(r) < hi; });
+  if (comm.all(local)) return rows;
+  std::vector<std::uint64_t> counts(comm.size(), 0);
+  std::vector<int> dest(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) counts[dest[i] = layout.owner(key(rows[i]))]++;
+  std::vector<std::uint64_t> at(comm.size(), 0);
+  for (int r = 1; r < comm.size(); ++r) at[r] = at[r - 1] + counts[r - 1];
+  std::vector<Row> send(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) send[at[dest[i]]++] = rows[i];
+  rows = {};
+  return comm.alltoallv<Row>(send, counts);
+}
+
+template <class Row, class Less>
+void sort_rows(std::vector<Row>& rows, Less less) {
+  if (!std::is_sorted(rows.begin(), rows.end(), less)) __gnu_parallel::sort(rows.begin(), rows.end(), less);
+}
+
+std::uint32_t add_counts(std::uint32_t a, std::uint32_t b, const char* what) {
+  std::uint64_t s = std::uint64_t{a} + b;
+  if (s > UINT32_MAX) throw std::runtime_error(std::string("summing duplicate rows overflows ") + what);
+  return static_cast<std::uint32_t>(s);
+}
+
+// CSR offsets (global row numbers) of the owned providers [lo, hi) from rows sorted by key;
+// the last rank adds the closing entry.
+template <class Row, class Key>
+std::vector<std::uint64_t> csr_offsets(const Comm& comm, std::uint64_t lo, std::uint64_t hi, const std::vector<Row>& rows,
+                                       std::uint64_t first_row, Key key) {
+  std::vector<std::uint64_t> off(hi - lo + (comm.rank() == comm.size() - 1 ? 1 : 0));
+  std::size_t r = 0;
+  for (std::uint64_t p = lo; p < hi; ++p) {
+    off[p - lo] = first_row + r;
+    while (r < rows.size() && key(rows[r]) == p) ++r;
+  }
+  if (comm.rank() == comm.size() - 1) off.back() = first_row + rows.size();
+  return off;
+}
+
+template <class Row, class F>
+std::vector<std::uint32_t> column_u32(const std::vector<Row>& rows, F f) {
+  std::vector<std::uint32_t> c(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) c[i] = f(rows[i]);
+  return c;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+IngestCounters write_universe(const Comm& comm, const std::string& path, const Providers& providers,
+                              const std::vector<Code>& codes, std::vector<ClaimRow> claims, std::vector<EdgeRow> edges,
+                              UniverseMeta meta) {
+  const std::uint64_t P = providers.size();
+  if (P > UINT32_MAX) throw std::runtime_error("more than 2^32 providers");
+  const BlockLayout layout(P, comm.size());
+  const std::uint64_t lo = layout.begin(comm.rank()), hi = layout.end(comm.rank());
+
+  // ---- claims: route to owners, sort by (provider, week, code), sum duplicates ----
+  claims = route(comm, layout, std::move(claims), [](const ClaimRow& c) { return std::uint64_t{c.provider}; });
+  auto claim_less = [](const ClaimRow& a, const ClaimRow& b) {
+    if (a.provider != b.provider) return a.provider < b.provider;
+    if (a.week != b.week) return a.week < b.week;
+    return a.code < b.code;
+  };
+  sort_rows(claims, claim_less);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    if (kept > 0 && !claim_less(claims[kept - 1], claims[i])) {
+      claims[kept - 1].services = add_counts(claims[kept - 1].services, claims[i].services, "services");
+      claims[kept - 1].patients = add_counts(claims[kept - 1].patients, claims[i].patients, "patients");
+    } else {
+      claims[kept++] = claims[i];
+    }
+  }
+  meta.counters.claims_merged = comm.sum(std::uint64_t{claims.size() - kept});
+  claims.resize(kept);
+
+  // ---- out-edges: route by source, sort by (src, dst), sum duplicates ----
+  edges = route(comm, layout, std::move(edges), [](const EdgeRow& e) { return std::uint64_t{e.src}; });
+  auto edge_less = [](const EdgeRow& a, const EdgeRow& b) { return a.src != b.src ? a.src < b.src : a.dst < b.dst; };
+  sort_rows(edges, edge_less);
+  kept = 0;
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (kept > 0 && !edge_less(edges[kept - 1], edges[i])) {
+      EdgeRow& e = edges[kept - 1];
+      e.pair_count = add_counts(e.pair_count, edges[i].pair_count, "pair_count");
+      e.bene_count = add_counts(e.bene_count, edges[i].bene_count, "bene_count");
+      e.same_day = add_counts(e.same_day, edges[i].same_day, "same_day_count");
+    } else {
+      edges[kept++] = edges[i];
+    }
+  }
+  meta.counters.edges_merged = comm.sum(std::uint64_t{edges.size() - kept});
+  edges.resize(kept);
+
+  // ---- in-edges: the same edges routed by destination, sorted by (dst, src) ----
+  std::vector<EdgeRow> in_edges = route(comm, layout, edges, [](const EdgeRow& e) { return std::uint64_t{e.dst}; });
+  auto in_less = [](const EdgeRow& a, const EdgeRow& b) { return a.dst != b.dst ? a.dst < b.dst : a.src < b.src; };
+  sort_rows(in_edges, in_less);
+
+  const std::uint64_t n_claims = comm.sum(std::uint64_t{claims.size()});
+  const std::uint64_t n_edges = comm.sum(std::uint64_t{edges.size()});
+  const std::uint64_t claims_at = comm.exscan_sum(claims.size());
+  const std::uint64_t out_at = comm.exscan_sum(edges.size());
+  const std::uint64_t in_at = comm.exscan_sum(in_edges.size());
+
+  std::int32_t first_week = INT32_MAX, last_week = INT32_MIN;
+  for (const auto& c : claims) {
+    first_week = std::min(first_week, c.week);
+    last_week = std::max(last_week, c.week);
+  }
+  first_week = static_cast<std::int32_t>(comm.min(static_cast<double>(first_week)));
+  last_week = static_cast<std::int32_t>(comm.max(static_cast<double>(last_week)));
+
+  // ---- write, collectively, at a temporary name ----
+  h5::AtomicPath target(path, &comm);
+  {
+    h5::File f = h5::File::create(target.temp(), &comm);
+    for (const char* g : {"/providers", "/codes", "/claims", "/referrals", "/meta"}) f.create_group(g);
+
+    f.write_column<std::uint64_t>("/providers/npi", providers.npi);
+    f.write_column<std::uint8_t>("/providers/entity_type", providers.entity_type);
+    f.write_column<std::uint16_t>("/providers/specialty", providers.specialty);
+    f.write_strings("/providers/taxonomy", 10, P, 0, comm.root() ? P : 0,
+                    reinterpret_cast<const char*>(providers.taxonomy.data()));
+    f.write_strings("/providers/state", 2, P, 0, comm.root() ? P : 0, reinterpret_cast<const char*>(providers.state.data()));
+    f.write_strings("/providers/zip5", 5, P, 0, comm.root() ? P : 0, reinterpret_cast<const char*>(providers.zip5.data()));
+    std::size_t spec_width = 1;
+    for (const auto& s : providers.specialty_names) spec_width = std::max(spec_width, s.size());
+    std::vector<char> spec(providers.specialty_names.size() * spec_width, '\0');
+    for (std::size_t i = 0; i < providers.specialty_names.size(); ++i)
+      std::memcpy(spec.data() + i * spec_width, providers.specialty_names[i].data(), providers.specialty_names[i].size());
+    f.write_strings("/providers/specialty_names", spec_width, providers.specialty_names.size(), 0,
+                    comm.root() ? providers.specialty_names.size() : 0, spec.data());
+
+    std::vector<std::uint8_t> sys(codes.size());
+    std::vector<char> code_text(codes.size() * kCodeWidth, '\0');
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      sys[i] = static_cast<std::uint8_t>(codes[i].system);
+      if (codes[i].code.size() > kCodeWidth) throw std::runtime_error("code longer than 16 characters: " + codes[i].code);
+      std::memcpy(code_text.data() + i * kCodeWidth, codes[i].code.data(), codes[i].code.size());
+    }
+    f.write_column<std::uint8_t>("/codes/system", sys);
+    f.write_strings("/codes/code", kCodeWidth, codes.size(), 0, comm.root() ? codes.size() : 0, code_text.data());
+
+    auto claim_key = [](const ClaimRow& c) { return std::uint64_t{c.provider}; };
+    f.write_column<std::uint64_t>("/claims/offsets", P + 1, lo, csr_offsets(comm, lo, hi, claims, claims_at, claim_key));
+    std::vector<std::int32_t> week(claims.size());
+    for (std::size_t i = 0; i < claims.size(); ++i) week[i] = claims[i].week;
+    f.write_column<std::int32_t>("/claims/week", n_claims, claims_at, week);
+    week = {};
+    f.write_column<std::uint32_t>("/claims/code", n_claims, claims_at, column_u32(claims, [](auto& c) { return c.code; }));
+    f.write_column<std::uint32_t>("/claims/services", n_claims, claims_at,
+                                  column_u32(claims, [](auto& c) { return c.services; }));
+    f.write_column<std::uint32_t>("/claims/patients", n_claims, claims_at,
+                                  column_u32(claims, [](auto& c) { return c.patients; }));
+    claims = {};
+
+    auto src_key = [](const EdgeRow& e) { return std::uint64_t{e.src}; };
+    auto dst_key = [](const EdgeRow& e) { return std::uint64_t{e.dst}; };
+    f.write_column<std::uint64_t>("/referrals/out_offsets", P + 1, lo, csr_offsets(comm, lo, hi, edges, out_at, src_key));
+    f.write_column<std::uint32_t>("/referrals/out_dst", n_edges, out_at, column_u32(edges, [](auto& e) { return e.dst; }));
+    f.write_column<std::uint32_t>("/referrals/out_pair_count", n_edges, out_at,
+                                  column_u32(edges, [](auto& e) { return e.pair_count; }));
+    f.write_column<std::uint32_t>("/referrals/out_bene_count", n_edges, out_at,
+                                  column_u32(edges, [](auto& e) { return e.bene_count; }));
+    f.write_column<std::uint32_t>("/referrals/out_same_day", n_edges, out_at,
+                                  column_u32(edges, [](auto& e) { return e.same_day; }));
+    std::vector<std::uint64_t> out_weight(hi - lo, 0);
+    for (const auto& e : edges) out_weight[e.src - lo] += e.bene_count;
+    f.write_column<std::uint64_t>("/providers/out_weight", P, lo, out_weight);
+    edges = {};
+    f.write_column<std::uint64_t>("/referrals/in_offsets", P + 1, lo, csr_offsets(comm, lo, hi, in_edges, in_at, dst_key));
+    f.write_column<std::uint32_t>("/referrals/in_src", n_edges, in_at, column_u32(in_edges, [](auto& e) { return e.src; }));
+    f.write_column<std::uint32_t>("/referrals/in_bene_count", n_edges, in_at,
+                                  column_u32(in_edges, [](auto& e) { return e.bene_count; }));
+    in_edges = {};
+
+    f.set_attr("/", "format", std::string(kUniverseFormat));
+    f.set_attr("/", "source", meta.source);
+    f.set_attr("/", "inputs", inputs_json(meta.inputs));
+    std::string created = utc_now();
+    comm.bcast(created);
+    f.set_attr("/", "created_utc", created);
+    f.set_attr("/claims", "first_week", std::int64_t{first_week});
+    f.set_attr("/claims", "last_week", std::int64_t{last_week});
+    f.set_attr("/claims", "first_monday", n_claims ? format_week(first_week) : std::string());
+    f.set_attr("/claims", "last_monday", n_claims ? format_week(last_week) : std::string());
+    const IngestCounters& c = meta.counters;
+    const std::pair<const char*, std::uint64_t> counters[] = {
+        {"claims_rows", c.claims_rows},       {"claims_unknown_npi", c.claims_unknown_npi},
+        {"claims_merged", c.claims_merged},   {"edge_rows", c.edge_rows},
+        {"edges_unknown_npi", c.edges_unknown_npi}, {"edges_self_loops", c.edges_self_loops},
+        {"edges_merged", c.edges_merged},     {"bad_rows", c.bad_rows}};
+    for (const auto& [name, value] : counters) f.set_attr("/meta", name, static_cast<std::int64_t>(value));
+    f.close();
+  }
+  target.commit();
+  return meta.counters;
+}
+
+// ------------------------------------------------------------------------------------------
+struct UniverseReader::Impl {
+  std::string path;
+  h5::File file;
+};
+
+UniverseReader::UniverseReader(const Comm& comm, const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  // Each rank opens the file on its own (serial driver, read-only): reads are independent
+  // hyperslabs of the rank's own slice, and no collective is needed.
+  impl_->file = h5::File::open(path, nullptr);
+  if (!impl_->file.has_attr("/", "format") || impl_->file.attr_string("/", "format") != kUniverseFormat)
+    throw std::runtime_error(path + ": not a signalrank universe file (format attribute missing or different)");
+  (void)comm;
+}
+UniverseReader::~UniverseReader() = default;
+UniverseReader::UniverseReader(UniverseReader&&) noexcept = default;
+
+const std::string& UniverseReader::path() const { return impl_->path; }
+std::uint64_t UniverseReader::num_providers() const { return impl_->file.column_size("/providers/npi"); }
+std::uint64_t UniverseReader::num_claims() const { return impl_->file.column_size("/claims/week"); }
+std::uint64_t UniverseReader::num_edges() const { return impl_->file.column_size("/referrals/out_dst"); }
+std::int32_t UniverseReader::first_week() const {
+  return static_cast<std::int32_t>(impl_->file.attr_int("/claims", "first_week"));
+}
+std::int32_t UniverseReader::last_week() const {
+  return static_cast<std::int32_t>(impl_->file.attr_int("/claims", "last_week"));
+}
+std::string UniverseReader::inputs_json() const { return impl_->file.attr_string("/", "inputs"); }
+
+Providers UniverseReader::read_providers() const {
+  const h5::File& f = impl_->file;
+  Providers p;
+  p.npi = f.read_column<std::uint64_t>("/providers/npi");
+  const std::uint64_t n = p.npi.size();
+  p.entity_type = f.read_column<std::uint8_t>("/providers/entity_type");
+  p.specialty = f.read_column<std::uint16_t>("/providers/specialty");
+  auto fixed = [&](const char* name, auto& col) {
+    std::size_t w = 0;
+    auto bytes = f.read_strings(name, 0, n, &w);
+    col.resize(n);
+    using Arr = typename std::decay_t<decltype(col)>::value_type;
+    if (w != std::tuple_size_v<Arr>) throw std::runtime_error(impl_->path + ": " + name + " has the wrong width");
+    std::memcpy(col.data(), bytes.data(), bytes.size());
+  };
+  fixed("/providers/taxonomy", p.taxonomy);
+  fixed("/providers/state", p.state);
+  fixed("/providers/zip5", p.zip5);
+  std::size_t w = 0;
+  const std::uint64_t ns = f.column_size("/providers/specialty_names");
+  auto names = f.read_strings("/providers/specialty_names", 0, ns, &w);
+  for (std::uint64_t i = 0; i < ns; ++i) p.specialty_names.emplace_back(names.data() + i * w, strnlen(names.data() + i * w, w));
+  return p;
+}
+
+std::vector<Code> UniverseReader::read_codes() const {
+  const h5::File& f = impl_->file;
+  auto sys = f.read_column<std::uint8_t>("/codes/system");
+  std::size_t w = 0;
+  auto text = f.read_strings("/codes/code", 0, sys.size(), &w);
+  std::vector<Code> codes(sys.size());
+  for (std::size_t i = 0; i < sys.size(); ++i) {
+    codes[i].system = static_cast<CodeSystem>(sys[i]);
+    codes[i].code.assign(text.data() + i * w, strnlen(text.data() + i * w, w));
+  }
+  return codes;
+}
+
+std::vector<std::uint64_t> UniverseReader::claim_offsets(std::uint64_t lo, std::uint64_t hi) const {
+  return impl_->file.read_column<std::uint64_t>("/claims/offsets", lo, hi - lo + 1);
+}
+std::vector<std::uint64_t> UniverseReader::out_offsets(std::uint64_t lo, std::uint64_t hi) const {
+  return impl_->file.read_column<std::uint64_t>("/referrals/out_offsets", lo, hi - lo + 1);
+}
+std::vector<std::uint64_t> UniverseReader::in_offsets(std::uint64_t lo, std::uint64_t hi) const {
+  return impl_->file.read_column<std::uint64_t>("/referrals/in_offsets", lo, hi - lo + 1);
+}
+
+namespace {
+// Fills a row field of the provider each row belongs to, from CSR offsets over [begin, end).
+template <class Row, class Set>
+void fill_owner(std::vector<Row>& rows, const std::vector<std::uint64_t>& offsets, std::uint64_t first_provider,
+                std::uint64_t begin, Set set) {
+  std::size_t p = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    while (p + 1 < offsets.size() && offsets[p + 1] <= begin + i) ++p;
+    set(rows[i], static_cast<std::uint32_t>(first_provider + p));
+  }
+}
+
+// The providers whose rows include global row `begin`: [lo, ...) found from the full offsets.
+std::uint64_t provider_of_row(const h5::File& f, const char* offsets_name, std::uint64_t row) {
+  // Binary search over the offsets column on disk would need many small reads; the offsets
+  // column is small (P+1 values), so read it once.
+  auto off = f.read_column<std::uint64_t>(offsets_name);
+  return static_cast<std::uint64_t>(std::upper_bound(off.begin(), off.end(), row) - off.begin()) - 1;
+}
+}  // namespace
+
+std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint64_t end) const {
+  const h5::File& f = impl_->file;
+  const std::uint64_t n = end - begin;
+  auto week = f.read_column<std::int32_t>("/claims/week", begin, n);
+  auto code = f.read_column<std::uint32_t>("/claims/code", begin, n);
+  auto services = f.read_column<std::uint32_t>("/claims/services", begin, n);
+  auto patients = f.read_column<std::uint32_t>("/claims/patients", begin, n);
+  std::vector<ClaimRow> rows(n);
+  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, week[i], code[i], services[i], patients[i]};
+  if (n == 0) return rows;
+  const std::uint64_t first = provider_of_row(f, "/claims/offsets", begin);
+  auto off = f.read_column<std::uint64_t>("/claims/offsets", first, std::min(num_providers() + 1, first + 1 + n) - first);
+  // offsets[first] <= begin; walk forward.
+  std::size_t p = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    while (p + 1 < off.size() && off[p + 1] <= begin + i) ++p;
+    rows[i].provider = static_cast<std::uint32_t>(first + p);
+  }
+  return rows;
+}
+
+std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::uint64_t end) const {
+  const h5::File& f = impl_->file;
+  const std::uint64_t n = end - begin;
+  auto dst = f.read_column<std::uint32_t>("/referrals/out_dst", begin, n);
+  auto pair = f.read_column<std::uint32_t>("/referrals/out_pair_count", begin, n);
+  auto bene = f.read_column<std::uint32_t>("/referrals/out_bene_count", begin, n);
+  auto same = f.read_column<std::uint32_t>("/referrals/out_same_day", begin, n);
+  std::vector<EdgeRow> rows(n);
+  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, dst[i], pair[i], bene[i], same[i]};
+  if (n == 0) return rows;
+  const std::uint64_t first = provider_of_row(f, "/referrals/out_offsets", begin);
+  auto off = f.read_column<std::uint64_t>("/referrals/out_offsets", first,
+                                          std::min(num_providers() + 1, first + 1 + n) - first);
+  fill_owner(rows, off, first, begin, [](EdgeRow& e, std::uint32_t p) { e.src = p; });
+  return rows;
+}
+
+std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uint64_t end) const {
+  const h5::File& f = impl_->file;
+  const std::uint64_t n = end - begin;
+  auto src = f.read_column<std::uint32_t>("/referrals/in_src", begin, n);
+  auto bene = f.read_column<std::uint32_t>("/referrals/in_bene_count", begin, n);
+  std::vector<EdgeRow> rows(n);
+  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {src[i], 0, 0, bene[i], 0};
+  if (n == 0) return rows;
+  const std::uint64_t first = provider_of_row(f, "/referrals/in_offsets", begin);
+  auto off = f.read_column<std::uint64_t>("/referrals/in_offsets", first,
+                                          std::min(num_providers() + 1, first + 1 + n) - first);
+  fill_owner(rows, off, first, begin, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
+  return rows;
+}
+
+std::vector<std::uint64_t> UniverseReader::out_weight(std::uint64_t lo, std::uint64_t hi) const {
+  return impl_->file.read_column<std::uint64_t>("/providers/out_weight", lo, hi - lo);
+}
+
+}  // namespace signalrank

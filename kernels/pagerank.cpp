@@ -1,0 +1,198 @@
+// Personalized PageRank kernels. See pagerank.hpp for the contract.
+//
+// pagerank_step: pull direction, so each owned vertex is written once by one thread with no
+// atomics. The in-edge loop is the whole cost: it streams in_offsets / in_src / in_weight once
+// and gathers x_ext; it has no branches and no stores. Work is handed out one sum block at a
+// time (dynamic): blocks are fixed by the reproducibility contract, and with skewed degrees a
+// block holding a hub can cost many times the average, so a static split would leave threads
+// idle. Which thread sums a block does not change its bits.
+#include "kernels/pagerank.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace signalrank::kernels {
+namespace {
+
+void check_step_inputs(std::span<const std::uint64_t> in_offsets,
+                       std::span<const std::uint32_t> in_src, std::span<const double> in_weight,
+                       std::span<const double> x_ext, std::span<const double> v,
+                       std::span<const std::uint8_t> dangling, const PageRankStepOut& out) {
+  const std::size_t n_owned = out.x_new.size();
+  const std::size_t blocks = sum_block_count(n_owned);
+  if (in_offsets.size() != n_owned + 1 || in_offsets.front() != 0 ||
+      in_offsets.back() != in_src.size() || in_src.size() != in_weight.size()) {
+    throw std::invalid_argument("pagerank_step: in-edge CSR does not match n_owned");
+  }
+  if (x_ext.size() < n_owned || v.size() != n_owned || dangling.size() != n_owned) {
+    throw std::invalid_argument("pagerank_step: x_ext, v or dangling too short for n_owned");
+  }
+  if (out.residual_partial.size() != blocks || out.dangling_partial.size() != blocks) {
+    throw std::invalid_argument("pagerank_step: partials must have one entry per sum block");
+  }
+}
+
+}  // namespace
+
+void pagerank_step(std::span<const std::uint64_t> in_offsets,
+                   std::span<const std::uint32_t> in_src, std::span<const double> in_weight,
+                   std::span<const double> x_ext, std::span<const double> v,
+                   std::span<const std::uint8_t> dangling, double damping, double dangling_mass,
+                   const PageRankStepOut& out) {
+  check_step_inputs(in_offsets, in_src, in_weight, x_ext, v, dangling, out);
+  const std::size_t n_owned = out.x_new.size();
+  const auto blocks = static_cast<std::int64_t>(sum_block_count(n_owned));
+  const double teleport = damping * dangling_mass + (1.0 - damping);
+
+  const std::uint64_t* offsets = in_offsets.data();
+  const std::uint32_t* src = in_src.data();
+  const double* weight = in_weight.data();
+  const double* x = x_ext.data();
+  const double* pers = v.data();
+  const std::uint8_t* is_dangling = dangling.data();
+  double* x_new = out.x_new.data();
+  double* residual_partial = out.residual_partial.data();
+  double* dangling_partial = out.dangling_partial.data();
+
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::size_t first = static_cast<std::size_t>(b) * kSumBlock;
+    const std::size_t last = std::min(first + kSumBlock, n_owned);
+    double residual = 0.0;
+    double dangling_sum = 0.0;
+    for (std::size_t i = first; i < last; ++i) {
+      double pulled = 0.0;
+      const std::uint64_t e_end = offsets[i + 1];
+      for (std::uint64_t e = offsets[i]; e < e_end; ++e) pulled += weight[e] * x[src[e]];
+      const double xi = damping * pulled + teleport * pers[i];
+      x_new[i] = xi;
+      residual += std::fabs(xi - x[i]);
+      dangling_sum += is_dangling[i] != 0 ? xi : 0.0;
+    }
+    residual_partial[b] = residual;
+    dangling_partial[b] = dangling_sum;
+  }
+}
+
+void pagerank_step_reference(std::span<const std::uint64_t> in_offsets,
+                             std::span<const std::uint32_t> in_src,
+                             std::span<const double> in_weight, std::span<const double> x_ext,
+                             std::span<const double> v, std::span<const std::uint8_t> dangling,
+                             double damping, double dangling_mass, const PageRankStepOut& out) {
+  check_step_inputs(in_offsets, in_src, in_weight, x_ext, v, dangling, out);
+  const std::size_t n_owned = out.x_new.size();
+
+  // Regroup the edges by source (counting sort), then push each source's value to its targets.
+  std::vector<std::size_t> by_source_start(x_ext.size() + 1, 0);
+  for (std::uint32_t s : in_src) {
+    if (s >= x_ext.size()) throw std::invalid_argument("pagerank_step: in_src out of range");
+    ++by_source_start[s + 1];
+  }
+  std::partial_sum(by_source_start.begin(), by_source_start.end(), by_source_start.begin());
+  std::vector<std::size_t> fill(by_source_start.begin(), by_source_start.end() - 1);
+  std::vector<std::uint32_t> target(in_src.size());
+  std::vector<double> target_weight(in_src.size());
+  for (std::size_t i = 0; i < n_owned; ++i) {
+    for (std::uint64_t e = in_offsets[i]; e < in_offsets[i + 1]; ++e) {
+      const std::size_t slot = fill[in_src[e]]++;
+      target[slot] = static_cast<std::uint32_t>(i);
+      target_weight[slot] = in_weight[e];
+    }
+  }
+
+  std::vector<double> incoming(n_owned, 0.0);
+  for (std::size_t s = 0; s < x_ext.size(); ++s) {
+    for (std::size_t k = by_source_start[s]; k < by_source_start[s + 1]; ++k) {
+      incoming[target[k]] += target_weight[k] * x_ext[s];
+    }
+  }
+  for (std::size_t i = 0; i < n_owned; ++i) {
+    out.x_new[i] = damping * incoming[i] + (damping * dangling_mass + (1.0 - damping)) * v[i];
+  }
+
+  std::fill(out.residual_partial.begin(), out.residual_partial.end(), 0.0);
+  std::fill(out.dangling_partial.begin(), out.dangling_partial.end(), 0.0);
+  for (std::size_t i = 0; i < n_owned; ++i) {
+    out.residual_partial[i / kSumBlock] += std::fabs(out.x_new[i] - x_ext[i]);
+    if (dangling[i]) out.dangling_partial[i / kSumBlock] += out.x_new[i];
+  }
+}
+
+double sum_in_order(std::span<const double> partials) {
+  double sum = 0.0;
+  for (double p : partials) sum += p;
+  return sum;
+}
+
+std::vector<double> pagerank_serial(std::size_t n, std::span<const std::uint32_t> src,
+                                    std::span<const std::uint32_t> dst,
+                                    std::span<const double> weight, std::span<const double> v,
+                                    double damping, double tol, int max_iter, int* iterations,
+                                    double* residual) {
+  // ---- check inputs ----
+  if (src.size() != dst.size() || src.size() != weight.size() || v.size() != n) {
+    throw std::invalid_argument("pagerank_serial: src, dst, weight or v has the wrong length");
+  }
+  if (!(damping >= 0.0 && damping <= 1.0)) {
+    throw std::invalid_argument("pagerank_serial: damping must be in [0, 1]");
+  }
+  for (std::size_t k = 0; k < src.size(); ++k) {
+    if (src[k] >= n || dst[k] >= n) throw std::invalid_argument("pagerank_serial: vertex >= n");
+    if (!(weight[k] >= 0.0) || !std::isfinite(weight[k])) {
+      throw std::invalid_argument("pagerank_serial: weights must be finite and >= 0");
+    }
+  }
+
+  // ---- build the transition: merge duplicates, drop self-loops and zero weights ----
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < src.size(); ++k) {
+    if (src[k] != dst[k] && weight[k] > 0.0) order.push_back(k);
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return src[a] != src[b] ? src[a] < src[b] : (dst[a] != dst[b] ? dst[a] < dst[b] : a < b);
+  });
+  std::vector<std::uint32_t> edge_src, edge_dst;
+  std::vector<double> edge_w;
+  for (std::size_t k : order) {
+    if (!edge_src.empty() && edge_src.back() == src[k] && edge_dst.back() == dst[k]) {
+      edge_w.back() += weight[k];
+    } else {
+      edge_src.push_back(src[k]);
+      edge_dst.push_back(dst[k]);
+      edge_w.push_back(weight[k]);
+    }
+  }
+  std::vector<double> out_weight(n, 0.0);
+  for (std::size_t k = 0; k < edge_src.size(); ++k) out_weight[edge_src[k]] += edge_w[k];
+  for (std::size_t k = 0; k < edge_src.size(); ++k) edge_w[k] /= out_weight[edge_src[k]];
+
+  // ---- iterations ----
+  std::vector<double> x(v.begin(), v.end()), next(n);
+  int done = 0;
+  double change = std::numeric_limits<double>::infinity();
+  while (done < max_iter) {
+    double dangling_mass = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (out_weight[i] == 0.0) dangling_mass += x[i];
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      next[i] = (damping * dangling_mass + (1.0 - damping)) * v[i];
+    }
+    for (std::size_t k = 0; k < edge_src.size(); ++k) {
+      next[edge_dst[k]] += damping * edge_w[k] * x[edge_src[k]];
+    }
+    change = 0.0;
+    for (std::size_t i = 0; i < n; ++i) change += std::fabs(next[i] - x[i]);
+    x.swap(next);
+    ++done;
+    if (change < tol) break;
+  }
+  if (iterations) *iterations = done;
+  if (residual) *residual = change;
+  return x;
+}
+
+}  // namespace signalrank::kernels

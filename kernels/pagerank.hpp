@@ -1,0 +1,82 @@
+// Weighted personalized PageRank (SPEC section 4):
+//   x = d P^T x + d (sum over dangling j of x_j) v + (1 - d) v,   P_ab = w_ab / sum_c w_ac,
+// iterated from x = v until the L1 change is below the tolerance.
+//
+// pagerank_step() is one pull-direction iteration over the vertices owned by one MPI rank: each
+// owned vertex reads its in-neighbours, so there are no atomics and no write conflicts. The
+// caller owns everything distributed: it exchanges ghost values into x_ext before the step and
+// forms the global sums afterwards. Global sums are reproducible by construction: they are made of
+// partial sums over fixed blocks of kSumBlock global vertex IDs, each summed in vertex order by
+// one thread, and the block partials of all ranks are then added left to right by
+// sum_in_order() on every rank. The bits therefore depend on neither the thread count nor the
+// rank count, provided each rank's first owned vertex is a multiple of kSumBlock and in-edges
+// are listed in the same order (by global source ID) on every layout.
+//
+// One iteration, as the caller drives it:
+//   dangling_mass = sum_in_order(all ranks' dangling_partial of the previous step)
+//                   (for the first step: the dangling vertices' share of v)
+//   exchange ghosts of x into x_ext; pagerank_step(...)
+//   residual = sum_in_order(all ranks' residual_partial); stop when residual < tolerance.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace signalrank::kernels {
+
+// Global sums are formed as partial sums over fixed blocks of global vertex IDs.
+constexpr std::size_t kSumBlock = 1024;
+
+// Number of sum blocks covering n owned vertices: ceil(n / kSumBlock).
+constexpr std::size_t sum_block_count(std::size_t n_owned) {
+  return (n_owned + kSumBlock - 1) / kSumBlock;
+}
+
+struct PageRankStepOut {
+  std::span<double> x_new;             // n_owned: the new value of every owned vertex
+  std::span<double> residual_partial;  // sum_block_count(n_owned): sum |x_new - x_old| per block
+  std::span<double> dangling_partial;  // sum_block_count(n_owned): sum of dangling x_new per block
+};
+
+// One pull iteration over the owned vertices 0 .. n_owned-1 (n_owned = out.x_new.size()).
+// Local block b is vertices [b*kSumBlock, min((b+1)*kSumBlock, n_owned)).
+//   in_offsets   n_owned+1 CSR offsets of the in-edges of each owned vertex
+//   in_src       per in-edge: index into x_ext of the source (owned at 0 .. n_owned-1, then ghosts)
+//   in_weight    per in-edge: w_ji / outweight_j, precomputed once
+//   x_ext        current x: owned values first, then ghost values
+//   v            n_owned: personalization values of the owned vertices
+//   dangling     n_owned: nonzero when the vertex has no out-weight
+//   damping      d
+//   dangling_mass  global sum of x over dangling vertices for the current x
+// x_new[i] = d * sum_e in_weight[e] x_ext[in_src[e]] + (d dangling_mass + (1 - d)) v[i].
+// Throws std::invalid_argument on inconsistent sizes; in_src values are trusted (not checked).
+void pagerank_step(std::span<const std::uint64_t> in_offsets,
+                   std::span<const std::uint32_t> in_src, std::span<const double> in_weight,
+                   std::span<const double> x_ext, std::span<const double> v,
+                   std::span<const std::uint8_t> dangling, double damping, double dangling_mass,
+                   const PageRankStepOut& out);
+
+// Serial verifier with the same contract: push direction, scattering every edge from its source.
+void pagerank_step_reference(std::span<const std::uint64_t> in_offsets,
+                             std::span<const std::uint32_t> in_src,
+                             std::span<const double> in_weight, std::span<const double> x_ext,
+                             std::span<const double> v, std::span<const std::uint8_t> dangling,
+                             double damping, double dangling_mass, const PageRankStepOut& out);
+
+// Plain left-to-right sum, used on every rank for the global block partials.
+double sum_in_order(std::span<const double> partials);
+
+// Whole-graph serial solver for tests and tiny inputs. Edge list src[k] -> dst[k] with weight
+// weight[k] >= 0 over vertices 0 .. n-1: duplicate edges are summed, self-loops ignored, and a
+// vertex with zero out-weight is dangling. Power iteration from x = v until the L1 change is
+// below tol or max_iter iterations; v should sum to 1. Reports the iterations run and the last
+// L1 change (infinity when max_iter is 0) through the optional out params. Throws
+// std::invalid_argument on bad sizes, vertex IDs, weights or damping.
+std::vector<double> pagerank_serial(std::size_t n, std::span<const std::uint32_t> src,
+                                    std::span<const std::uint32_t> dst,
+                                    std::span<const double> weight, std::span<const double> v,
+                                    double damping, double tol, int max_iter, int* iterations,
+                                    double* residual);
+
+}  // namespace signalrank::kernels
