@@ -47,14 +47,14 @@ File File::create(const std::string& path, const Comm* comm) {
   return f;
 }
 
-File File::open(const std::string& path, const Comm* comm) {
+File File::open(const std::string& path, const Comm* comm, bool writable) {
   File f;
   f.path_ = path;
   f.comm_ = comm;
   Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
   if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
-  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
+  hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id());
   if (id < 0) f.fail("not an HDF5 file or cannot be opened");
   f.file_ = make(id, H5Fclose);
   return f;

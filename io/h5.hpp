@@ -59,8 +59,8 @@ class File {
  public:
   // Creates (truncating) `path`. With `comm`, every rank of it must call this (collective).
   static File create(const std::string& path, const Comm* comm);
-  // Opens `path` read-only (collectively when `comm` is given).
-  static File open(const std::string& path, const Comm* comm);
+  // Opens `path` read-only, or read-write (collectively when `comm` is given).
+  static File open(const std::string& path, const Comm* comm, bool writable = false);
 
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.id(); }

@@ -3,17 +3,39 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace signalrank {
+
+namespace {
+MPI_Comm g_error_comm = MPI_COMM_NULL;
+}
 
 MpiSession::MpiSession(int* argc, char*** argv) {
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   // Errors come back as return codes so that io/ can turn them into messages.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_dup(MPI_COMM_WORLD, &g_error_comm);
+}
+
+bool MpiSession::all_ranks_failed(double seconds) {
+  int size = 1;
+  MPI_Comm_size(g_error_comm, &size);
+  if (size == 1) return true;
+  MPI_Request req;
+  MPI_Ibarrier(g_error_comm, &req);
+  const double deadline = MPI_Wtime() + seconds;
+  int done = 0;
+  while (!done && MPI_Wtime() < deadline) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (!done) usleep(2000);
+  }
+  return done != 0;
 }
 
 MpiSession::~MpiSession() {
+  if (g_error_comm != MPI_COMM_NULL) MPI_Comm_free(&g_error_comm);
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();

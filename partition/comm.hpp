@@ -21,6 +21,12 @@ class MpiSession {
   ~MpiSession();
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
+
+  // Called by a rank that hit an error. True when every rank reports an error within `seconds`
+  // (the error was collective, e.g. a bad campaign file: exit cleanly, rank 0 prints it once);
+  // false when some rank is still busy (this rank alone failed: print and abort the job). Uses a
+  // communicator of its own so it never matches a collective of the computation.
+  static bool all_ranks_failed(double seconds);
 };
 
 // An MPI datatype of `sizeof(T)` contiguous bytes, so counts are element counts (and stay far

@@ -30,21 +30,26 @@ int main(int argc, char** argv) {
   }
 
   int code = kExitOk;
+  std::string message;
   try {
     for (auto& c : commands)
       if (c.app->parsed()) code = c.run(comm);
   } catch (const InputError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    message = e.what();
     code = e.exit_code();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    message = e.what();
     code = kExitInternal;
   }
-  std::fflush(stderr);
   std::fflush(stdout);
-  if (code != kExitOk && comm.size() > 1) {
-    // A failure seen by some ranks only must not leave the others waiting in a collective.
-    comm.abort(code);
+  if (!message.empty()) {
+    // An error every rank saw (bad campaign, bad input found collectively) is printed once by
+    // rank 0 and every rank exits with the code. An error of one rank alone is printed by that
+    // rank, which then aborts the job so no other rank waits forever in a collective.
+    const bool collective = MpiSession::all_ranks_failed(3.0);
+    if (!collective || comm.root()) std::fprintf(stderr, "error: %s\n", message.c_str());
+    std::fflush(stderr);
+    if (!collective) comm.abort(code);
   }
   return code;
 }

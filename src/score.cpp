@@ -1,9 +1,506 @@
-// signalrank score (placeholder until its implementation lands)
+// signalrank score: the weekly job (SPEC §4). Reads top to bottom like the SPEC: one named
+// function and one timer per phase. All MPI traffic goes through partition/ (Comm, HaloPlan) and
+// io/ (universe reads, snapshot write); kernels/ are pure functions of the arrays built here.
+//
+// Distributed design: providers are owned in contiguous ranges (BlockLayout, balanced on claims
+// rows + edges, boundaries on multiples of kSumBlock). Each rank reads only its slices of
+// universe.h5, computes trends for its providers, and runs the pull PageRank over its in-edges
+// with one halo exchange of ghost values per iteration. Global sums are block partials summed in
+// block order on every rank, so the result is bit-identical for any rank or thread count. The
+// per-provider columns are then gathered to rank 0, which computes percentiles, scores and the
+// global rank, and writes the snapshot.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fmt/format.h>
+#include <future>
+#include <numeric>
+
+#include "io/campaign.hpp"
+#include "io/dates.hpp"
+#include "io/error.hpp"
+#include "io/hash.hpp"
+#include "io/ingest_suppression.hpp"
+#include "io/snapshot.hpp"
+#include "io/universe.hpp"
+#include "kernels/blocksum.hpp"
+#include "kernels/exposure.hpp"
+#include "kernels/pagerank.hpp"
+#include "kernels/ranking.hpp"
+#include "kernels/trends.hpp"
+#include "partition/halo.hpp"
+#include "partition/layout.hpp"
 #include "src/commands.hpp"
 
 namespace signalrank {
-void register_score(CLI::App& app, std::vector<Command>& commands) {
-  auto* sub = app.add_subcommand("score", "score (not yet implemented)");
-  commands.push_back({sub, [](const Comm&) { return 70; }});
+
+namespace {
+
+struct ScoreOptions {
+  std::string universe, campaign, as_of, out;
+  int progress_every = 10;
+};
+
+// Wall-clock seconds per phase on this rank; rank 0 reports min/avg/max over ranks.
+class PhaseTimer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit PhaseTimer(const Comm& comm) : comm_(comm), start_(Clock::now()), phase_start_(start_) {}
+  double stop(const char* phase) {
+    auto now = Clock::now();
+    double s = std::chrono::duration<double>(now - phase_start_).count();
+    phase_start_ = now;
+    phases_.emplace_back(phase, s);
+    return s;
+  }
+  double total() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  const std::vector<std::pair<std::string, double>>& phases() const { return phases_; }
+
+ private:
+  const Comm& comm_;
+  Clock::time_point start_, phase_start_;
+  std::vector<std::pair<std::string, double>> phases_;
+};
+
+void say(const Comm& comm, const std::string& line) {
+  if (comm.root()) {
+    std::fputs(line.c_str(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
 }
+
+// ---- the owned slice of the universe -----------------------------------------------------
+struct OwnedData {
+  BlockLayout layout;
+  std::uint64_t lo = 0, hi = 0;
+  std::vector<std::uint64_t> claim_off;  // n_owned + 1, local (from 0)
+  std::vector<ClaimRow> claims;
+  std::vector<std::uint64_t> in_off, out_off;  // n_owned + 1, local
+  std::vector<EdgeRow> in_edges, out_edges;
+  std::vector<std::uint64_t> out_weight;  // owned
+  std::uint64_t n_owned() const { return hi - lo; }
+};
+
+std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
+  const std::uint64_t base = off.empty() ? 0 : off.front();
+  for (auto& o : off) o -= base;
+  return off;
+}
+
+// Rank 0 balances the split on claims rows + in-edges + out-edges per provider (reading the three
+// offset columns, 8 bytes per provider each), every other rank receives the bounds.
+BlockLayout balanced_layout(const Comm& comm, const UniverseReader& u) {
+  std::vector<std::uint64_t> bounds;
+  if (comm.root()) {
+    const std::uint64_t P = u.num_providers();
+    auto c = u.claim_offsets(0, P), i = u.in_offsets(0, P), o = u.out_offsets(0, P);
+    std::vector<std::uint64_t> w(P);
+    for (std::uint64_t p = 0; p < P; ++p) w[p] = (c[p + 1] - c[p]) + (i[p + 1] - i[p]) + (o[p + 1] - o[p]);
+    bounds = BlockLayout(P, comm.size(), w).bounds();
+  }
+  comm.bcast(bounds);
+  return BlockLayout::from_bounds(std::move(bounds));
+}
+
+OwnedData read_owned(const Comm& comm, const UniverseReader& u) {
+  OwnedData d;
+  d.layout = balanced_layout(comm, u);
+  d.lo = d.layout.begin(comm.rank());
+  d.hi = d.layout.end(comm.rank());
+  auto co = u.claim_offsets(d.lo, d.hi);
+  d.claims = u.read_claims(co.front(), co.back());
+  d.claim_off = localize(std::move(co));
+  auto io = u.in_offsets(d.lo, d.hi);
+  d.in_edges = u.read_in_edges(io.front(), io.back());
+  d.in_off = localize(std::move(io));
+  auto oo = u.out_offsets(d.lo, d.hi);
+  d.out_edges = u.read_out_edges(oo.front(), oo.back());
+  d.out_off = localize(std::move(oo));
+  d.out_weight = u.out_weight(d.lo, d.hi);
+  return d;
+}
+
+// ---- trends ------------------------------------------------------------------------------
+struct Columns {  // per owned provider
+  std::vector<double> volume, prior_volume, growth, slope, trigger_z, pagerank, peer_exposure;
+  std::vector<std::uint8_t> trigger;
+  explicit Columns(std::size_t n)
+      : volume(n), prior_volume(n), growth(n), slope(n), trigger_z(n), pagerank(n), peer_exposure(n), trigger(n) {}
+};
+
+kernels::TrendParams trend_params(const Campaign& c) {
+  kernels::TrendParams p;
+  p.window_weeks = c.window_weeks;
+  p.slope_weeks = c.slope_weeks;
+  p.trigger_weeks = c.trigger_weeks;
+  p.baseline_weeks = c.baseline_weeks;
+  p.trigger_z = c.trigger_z;
+  p.trigger_min = c.trigger_min;
+  return p;
+}
+
+// Keeps the rows of the campaign's codes inside the history the trends need, as (age, services).
+void compute_trends(const OwnedData& d, const std::vector<std::uint8_t>& code_match, std::int32_t as_of_week,
+                    const Campaign& c, Columns& col) {
+  const kernels::TrendParams params = trend_params(c);
+  const int history = kernels::trend_history_weeks(params);
+  const std::size_t n = d.n_owned();
+  std::vector<std::uint64_t> off(n + 1, 0);
+  std::vector<std::int32_t> age;
+  std::vector<double> services;
+  age.reserve(d.claims.size() / 4);
+  services.reserve(d.claims.size() / 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::uint64_t r = d.claim_off[i]; r < d.claim_off[i + 1]; ++r) {
+      const ClaimRow& row = d.claims[r];
+      const std::int32_t a = as_of_week - row.week;
+      if (a >= 0 && a < history && code_match[row.code]) {
+        age.push_back(a);
+        services.push_back(static_cast<double>(row.services));
+      }
+    }
+    off[i + 1] = age.size();
+  }
+  kernels::compute_trends(off, age, services, params,
+                          {col.volume, col.prior_volume, col.growth, col.slope, col.trigger_z, col.trigger});
+}
+
+// ---- graph: local CSR with ghosts, halo plans ---------------------------------------------
+struct LocalGraph {
+  std::vector<std::uint64_t> ghosts;  // global ids: in-edge sources first, then out-edge-only targets
+  std::size_t n_in_ghosts = 0;
+  std::vector<std::uint32_t> in_src;   // ext index of each in-edge's source
+  std::vector<double> in_weight;       // bene_count / out_weight(source)
+  std::vector<std::uint32_t> in_bene;  // raw weights for peer exposure
+  std::vector<std::uint32_t> out_dst;  // ext index of each out-edge's target
+  std::vector<std::uint32_t> out_bene;
+  std::vector<std::uint8_t> dangling;  // owned
+  HaloPlan pagerank_halo;              // in-edge ghosts only
+  HaloPlan exposure_halo;              // all ghosts
+};
+
+LocalGraph build_graph(const Comm& comm, const OwnedData& d) {
+  LocalGraph g;
+  const std::uint64_t P = d.layout.size(), lo = d.lo, hi = d.hi, n = d.n_owned();
+  // A dense global -> ext map (4 bytes per provider) turns each edge's lookup into one load.
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> ext(P, kNone);
+  for (std::uint64_t p = lo; p < hi; ++p) ext[p] = static_cast<std::uint32_t>(p - lo);
+  auto add_ghosts = [&](const std::vector<EdgeRow>& edges, bool from_src) {
+    std::vector<std::uint64_t> found;
+    for (const auto& e : edges) {
+      std::uint64_t v = from_src ? e.src : e.dst;
+      if (ext[v] == kNone) {
+        ext[v] = kNone - 1;  // seen
+        found.push_back(v);
+      }
+    }
+    std::sort(found.begin(), found.end());
+    for (std::uint64_t v : found) {
+      ext[v] = static_cast<std::uint32_t>(n + g.ghosts.size());
+      g.ghosts.push_back(v);
+    }
+  };
+  add_ghosts(d.in_edges, true);
+  g.n_in_ghosts = g.ghosts.size();
+  add_ghosts(d.out_edges, false);
+
+  g.in_src.resize(d.in_edges.size());
+  g.in_bene.resize(d.in_edges.size());
+  for (std::size_t k = 0; k < d.in_edges.size(); ++k) {
+    g.in_src[k] = ext[d.in_edges[k].src];
+    g.in_bene[k] = d.in_edges[k].bene_count;
+  }
+  g.out_dst.resize(d.out_edges.size());
+  g.out_bene.resize(d.out_edges.size());
+  for (std::size_t k = 0; k < d.out_edges.size(); ++k) {
+    g.out_dst[k] = ext[d.out_edges[k].dst];
+    g.out_bene[k] = d.out_edges[k].bene_count;
+  }
+  g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts));
+  g.exposure_halo = HaloPlan(comm, d.layout, g.ghosts);
+
+  // P_ji = w_ji / out_weight(j): the sources' out-weights come over the halo once.
+  std::vector<std::uint64_t> outw(n + g.n_in_ghosts);
+  std::copy(d.out_weight.begin(), d.out_weight.end(), outw.begin());
+  g.pagerank_halo.exchange<std::uint64_t>(outw);
+  g.in_weight.resize(d.in_edges.size());
+  for (std::size_t k = 0; k < g.in_src.size(); ++k)
+    g.in_weight[k] = static_cast<double>(g.in_bene[k]) / static_cast<double>(outw[g.in_src[k]]);
+  g.dangling.resize(n);
+  for (std::size_t i = 0; i < n; ++i) g.dangling[i] = d.out_weight[i] == 0;
+  return g;
+}
+
+// ---- PageRank ----------------------------------------------------------------------------
+struct PageRankResult {
+  int iterations = 0;
+  double residual = 0;
+  std::uint64_t halo_bytes_per_iteration = 0;
+};
+
+// Global sum of block partials: gathered in rank order (= global block order), added in order.
+double global_sum(const Comm& comm, const std::vector<double>& partials) {
+  return kernels::sum_in_order(comm.allgatherv<double>(partials));
+}
+
+// Test hook (issue 3): SIGNALRANK_FAULT_RANK=r and SIGNALRANK_FAULT_ITERATION=k make rank r die
+// at iteration k of PageRank, as a killed node would.
+void maybe_inject_fault(const Comm& comm, int iteration) {
+  static const char* rank_env = std::getenv("SIGNALRANK_FAULT_RANK");
+  static const char* iter_env = std::getenv("SIGNALRANK_FAULT_ITERATION");
+  if (rank_env && iter_env && std::atoi(rank_env) == comm.rank() && std::atoi(iter_env) == iteration) {
+    std::fprintf(stderr, "signalrank: injected fault on rank %d at PageRank iteration %d\n", comm.rank(), iteration);
+    std::fflush(stderr);
+    std::raise(SIGKILL);
+  }
+}
+
+PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGraph& g, const Campaign& c,
+                            Columns& col) {
+  const std::size_t n = d.n_owned();
+  const std::uint64_t N = d.layout.size();
+  const std::size_t nb = kernels::sum_block_count(n);
+  std::vector<double> partial(nb), dangling_partial(nb);
+
+  // Personalization v: proportional to volume (integer-valued, so the global sum is exact), or
+  // uniform when asked or when every volume is 0.
+  std::vector<double> v(n);
+  double total_volume = 0;
+  if (c.personalize_volume) {
+    kernels::masked_block_sums(col.volume, {}, partial);
+    total_volume = global_sum(comm, partial);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    v[i] = total_volume > 0 ? col.volume[i] / total_volume : 1.0 / static_cast<double>(N);
+
+  std::vector<double> x_ext(n + g.n_in_ghosts), x_new(n);
+  std::copy(v.begin(), v.end(), x_ext.begin());
+  kernels::masked_block_sums(v, g.dangling, dangling_partial);
+  double dangling_mass = global_sum(comm, dangling_partial);
+
+  PageRankResult r;
+  r.halo_bytes_per_iteration = g.pagerank_halo.bytes_sent(sizeof(double));
+  auto t0 = std::chrono::steady_clock::now();
+  for (int it = 1; it <= c.max_iterations; ++it) {
+    maybe_inject_fault(comm, it);
+    g.pagerank_halo.exchange<double>(x_ext);
+    kernels::pagerank_step(d.in_off, g.in_src, g.in_weight, x_ext, v, g.dangling, c.damping, dangling_mass,
+                           {x_new, partial, dangling_partial});
+    r.residual = global_sum(comm, partial);
+    dangling_mass = global_sum(comm, dangling_partial);
+    std::copy(x_new.begin(), x_new.end(), x_ext.begin());
+    r.iterations = it;
+    if (comm.root() && (it == 1 || it % 10 == 0 || r.residual < c.tolerance)) {
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("  pagerank iteration %3d  residual %.3e  %.2f s\n", it, r.residual, s);
+      std::fflush(stdout);
+    }
+    if (r.residual < c.tolerance) break;
+  }
+  std::copy(x_ext.begin(), x_ext.begin() + static_cast<std::ptrdiff_t>(n), col.pagerank.begin());
+  return r;
+}
+
+void run_peer_exposure(const OwnedData& d, const LocalGraph& g, Columns& col) {
+  const std::size_t n = d.n_owned();
+  std::vector<std::uint8_t> active(n + g.ghosts.size());
+  for (std::size_t i = 0; i < n; ++i) active[i] = col.volume[i] > 0;
+  g.exposure_halo.exchange<std::uint8_t>(active);
+  kernels::peer_exposure(d.out_off, g.out_dst, g.out_bene, d.in_off, g.in_src, g.in_bene, active, col.peer_exposure);
+}
+
+// ---- gather, percentiles, score, rank ----------------------------------------------------
+template <class T>
+std::vector<T> gather(const Comm& comm, const std::vector<T>& local) {
+  return comm.gatherv<T>(local);
+}
+
+std::vector<double> percentile_column(const std::vector<double>& values, const std::vector<std::uint8_t>& eligible) {
+  std::vector<double> elig;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (eligible[i]) elig.push_back(values[i]);
+  std::vector<double> sorted = elig;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> pct_elig(elig.size());
+  kernels::percentiles(sorted, elig, pct_elig);
+  std::vector<double> pct(values.size(), 0.0);
+  for (std::size_t i = 0, k = 0; i < values.size(); ++i)
+    if (eligible[i]) pct[i] = pct_elig[k++];
+  return pct;
+}
+
+template <class T>
+std::vector<T> permute(const std::vector<T>& col, const std::vector<std::uint32_t>& order) {
+  std::vector<T> out(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) out[k] = col[order[k]];
+  return out;
+}
+
+std::string timings_json(const std::vector<std::pair<std::string, double>>& phases) {
+  std::string s = "{";
+  for (std::size_t i = 0; i < phases.size(); ++i)
+    s += fmt::format("{}\"{}\":{:.6f}", i ? "," : "", phases[i].first, phases[i].second);
+  return s + "}";
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string json_input(const InputFile& f) { return inputs_json({f}).substr(1, inputs_json({f}).size() - 2); }
+
+int run_score(const Comm& comm, const ScoreOptions& o) {
+  PhaseTimer timer(comm);
+  // ---- validate the campaign and the as-of date before any heavy reading ----
+  const Campaign campaign = load_campaign(o.campaign);
+  std::int32_t t = 0;
+  if (std::string why = monday_problem(o.as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
+  UniverseReader universe(comm, o.universe);
+  if (t < universe.first_week() || t > universe.last_week())
+    throw ConfigError("--as-of", 0, "",
+                      fmt::format("{} is outside the data ({} to {})", o.as_of, format_week(universe.first_week()),
+                                  format_week(universe.last_week())));
+  const std::string snapshot_path =
+      (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
+  // Rank 0 hashes the inputs in the background while the ranks compute.
+  std::future<std::string> inputs;
+  if (comm.root()) {
+    inputs = std::async(std::launch::async, [&] {
+      std::string s = "{\"universe\":" + json_input(describe_input("universe", o.universe)) +
+                      ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
+      if (!campaign.suppression.empty())
+        s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
+      return s + ",\"universe_inputs\":" + universe.inputs_json() + "}";
+    });
+  }
+
+  const Providers providers = universe.read_providers();
+  const std::vector<Code> codes = universe.read_codes();
+  const std::vector<std::uint8_t> code_match = campaign.match(codes);
+  OwnedData d = read_owned(comm, universe);
+  const std::uint64_t N = providers.size();
+  say(comm, fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
+                        timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
+                        omp_get_max_threads()));
+
+  Columns col(d.n_owned());
+  compute_trends(d, code_match, t, campaign, col);
+  say(comm, fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
+
+  LocalGraph g = build_graph(comm, d);
+  const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
+  say(comm, fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
+
+  PageRankResult pr = run_pagerank(comm, d, g, campaign, col);
+  const std::uint64_t halo_bytes = comm.sum(pr.halo_bytes_per_iteration);
+  const double pr_seconds = timer.stop("pagerank");
+  say(comm, fmt::format("[score] pagerank   {:7.2f} s  iterations {}  residual {:.3e}  {:.1f} M edges/s  halo {} B/iter",
+                        pr_seconds, pr.iterations, pr.residual,
+                        pr_seconds > 0 ? static_cast<double>(universe.num_edges()) * pr.iterations / pr_seconds / 1e6 : 0.0,
+                        halo_bytes));
+
+  run_peer_exposure(d, g, col);
+  say(comm, fmt::format("[score] exposure   {:7.2f} s", timer.stop("peer_exposure")));
+
+  // ---- gather to rank 0: percentiles over the eligible, score, global rank ----
+  Snapshot s;
+  std::vector<std::uint8_t> suppressed;
+  if (comm.root()) {
+    suppressed = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
+                                              : read_suppression(campaign.suppression, providers);
+  }
+  auto volume = gather(comm, col.volume), prior = gather(comm, col.prior_volume), growth = gather(comm, col.growth),
+       slope = gather(comm, col.slope), tz = gather(comm, col.trigger_z), pagerank = gather(comm, col.pagerank),
+       exposure = gather(comm, col.peer_exposure);
+  auto trigger = gather(comm, col.trigger);
+  std::uint64_t eligible_count = 0;
+  if (comm.root()) {
+    std::vector<std::uint8_t> eligible(N);
+    for (std::size_t i = 0; i < N; ++i) {
+      eligible[i] = !suppressed[i] && campaign.passes_filters(providers, i);
+      eligible_count += eligible[i];
+    }
+    auto pv = percentile_column(volume, eligible), pg = percentile_column(growth, eligible),
+         pp = percentile_column(pagerank, eligible), pe = percentile_column(exposure, eligible);
+    std::vector<double> score(N);
+    const auto& w = campaign.weights;
+    kernels::compute_scores(pv, pg, pp, pe, trigger, eligible, {w.volume, w.growth, w.pagerank, w.peer_exposure, w.trigger},
+                            score);
+    const std::vector<std::uint32_t> order = kernels::rank_order(score, providers.npi, eligible);
+    s.npi = permute(providers.npi, order);
+    s.rank.resize(N);
+    for (std::size_t k = 0; k < N; ++k) s.rank[k] = eligible[order[k]] ? static_cast<std::uint32_t>(k + 1) : 0;
+    s.score = permute(score, order);
+    s.volume = permute(volume, order);
+    s.prior_volume = permute(prior, order);
+    s.growth = permute(growth, order);
+    s.slope = permute(slope, order);
+    s.trigger_z = permute(tz, order);
+    s.pagerank = permute(pagerank, order);
+    s.peer_exposure = permute(exposure, order);
+    s.trigger = permute(trigger, order);
+    s.suppressed = permute(suppressed, order);
+    s.eligible = permute(eligible, order);
+    s.pct_volume = permute(pv, order);
+    s.pct_growth = permute(pg, order);
+    s.pct_pagerank = permute(pp, order);
+    s.pct_peer_exposure = permute(pe, order);
+  }
+  say(comm, fmt::format("[score] rank       {:7.2f} s  eligible {}", timer.stop("rank"), eligible_count));
+
+  if (comm.root()) {
+    s.campaign = campaign.name;
+    s.as_of = format_week(t);
+    s.campaign_toml = campaign.toml;
+    s.inputs_json = inputs.get();
+    s.version = SIGNALRANK_VERSION;
+    s.mpi_ranks = comm.size();
+    s.omp_threads = omp_get_max_threads();
+    s.iterations = pr.iterations;
+    s.residual = pr.residual;
+    s.created_utc = utc_now();
+  }
+  // Timings are the slowest rank's seconds per phase; the write phase is rank 0's.
+  std::vector<std::pair<std::string, double>> max_phases;
+  for (const auto& [name, sec] : timer.phases()) max_phases.emplace_back(name, comm.max(sec));
+  const double before_write = comm.max(timer.total());
+  if (comm.root()) {
+    write_snapshot(snapshot_path, s, [&](double write_seconds) {
+      auto all = max_phases;
+      all.emplace_back("write", write_seconds);
+      all.emplace_back("total", before_write + write_seconds);
+      return timings_json(all);
+    });
+  }
+  comm.barrier();
+  say(comm, fmt::format("[score] write      {:7.2f} s  {}", timer.stop("write"), snapshot_path));
+  say(comm, fmt::format("[score] done: providers {}  eligible {}  edges {}  iterations {}  wall {:.2f} s  snapshot {}",
+                        N, eligible_count, universe.num_edges(), pr.iterations, timer.total(), snapshot_path));
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_score(CLI::App& app, std::vector<Command>& commands) {
+  auto opts = std::make_shared<ScoreOptions>();
+  CLI::App* sub = app.add_subcommand("score", "The weekly job: trends, PageRank, peer exposure, ranked HDF5 snapshot");
+  sub->add_option("--universe", opts->universe, "universe.h5 from ingest or generate --format h5")->required();
+  sub->add_option("--campaign", opts->campaign, "campaign TOML (SPEC section 3)")->required();
+  sub->add_option("--as-of", opts->as_of, "the Monday of the week to score (YYYY-MM-DD)")->required();
+  sub->add_option("--out", opts->out, "snapshot folder: writes OUT/<campaign>/<as_of>.h5")->required();
+  commands.push_back({sub, [opts](const Comm& comm) { return run_score(comm, *opts); }});
+}
+
 }  // namespace signalrank

@@ -1,0 +1,34 @@
+// The ranked snapshot (SPEC §5): DIR/<campaign>/<as_of>.h5, one file per run, rows sorted by rank
+// (eligible first). Written by rank 0 after the gather (see README, "Distributed design"), at a
+// temporary name, fsync'd and renamed, so a failed run never leaves a partial snapshot.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace signalrank {
+
+struct Snapshot {
+  // Columns, all of one length, in rank order.
+  std::vector<std::uint64_t> npi;
+  std::vector<std::uint32_t> rank;
+  std::vector<double> score, volume, prior_volume, growth, slope, trigger_z, pagerank, peer_exposure;
+  std::vector<std::uint8_t> trigger, suppressed, eligible;
+  std::vector<double> pct_volume, pct_growth, pct_pagerank, pct_peer_exposure;  // 0 when ineligible
+
+  // Root attributes.
+  std::string campaign, as_of, campaign_toml, inputs_json, version, created_utc, timings_json;
+  std::int64_t mpi_ranks = 1, omp_threads = 1, iterations = 0;
+  double residual = 0;
+
+  std::size_t size() const { return npi.size(); }
+};
+
+// Writes `s` to `path` atomically (serial HDF5; the caller is rank 0). `timings(write_seconds)`
+// gives the final `timings` attribute once the columns are written, so it can include the write.
+void write_snapshot(const std::string& path, const Snapshot& s,
+                    const std::function<std::string(double write_seconds)>& timings);
+Snapshot read_snapshot(const std::string& path);
+
+}  // namespace signalrank

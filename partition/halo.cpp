@@ -1,0 +1,82 @@
+#include "partition/halo.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace signalrank {
+
+HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts)
+    : n_owned_(layout.count(comm.rank())), n_ghosts_(ghosts.size()) {
+  const int P = comm.size();
+  // 1. What this rank asks of each owner: ghosts in ascending id order, hence grouped by owner.
+  recv_position_.resize(ghosts.size());
+  for (std::uint32_t k = 0; k < recv_position_.size(); ++k) recv_position_[k] = k;
+  std::sort(recv_position_.begin(), recv_position_.end(), [&](auto a, auto b) { return ghosts[a] < ghosts[b]; });
+  std::vector<std::uint64_t> sorted(ghosts.size());
+  for (std::size_t k = 0; k < sorted.size(); ++k) sorted[k] = ghosts[recv_position_[k]];
+  std::vector<std::uint64_t> ask_counts(P, 0);
+  for (std::uint64_t g : sorted) ask_counts[layout.owner(g)]++;
+  // 2. Tell owners which of their vertices are wanted: one all-to-all at set-up, never again.
+  std::vector<std::uint64_t> wanted = comm.alltoallv<std::uint64_t>(sorted, ask_counts);
+  std::vector<int> ask_int(P), give_int(P);
+  for (int r = 0; r < P; ++r) ask_int[r] = static_cast<int>(ask_counts[r]);
+  MPI_Alltoall(ask_int.data(), 1, MPI_INT, give_int.data(), 1, MPI_INT, comm.raw());
+
+  // 3. Neighbours: ranks we receive from or send to. Symmetric lists keep the topology simple.
+  for (int r = 0; r < P; ++r)
+    if (r != comm.rank() && (ask_int[r] > 0 || give_int[r] > 0)) neighbours_.push_back(r);
+  const std::uint64_t lo = layout.begin(comm.rank());
+  std::size_t at = 0;
+  for (int r = 0; r < P; ++r) {
+    if (r == comm.rank()) {
+      at += give_int[r];
+      continue;
+    }
+    for (int k = 0; k < give_int[r]; ++k) send_index_.push_back(static_cast<std::uint32_t>(wanted[at + k] - lo));
+    at += give_int[r];
+  }
+  int sd = 0, rd = 0;
+  for (int r : neighbours_) {
+    send_counts_.push_back(give_int[r]);
+    send_displs_.push_back(sd);
+    sd += give_int[r];
+    recv_counts_.push_back(ask_int[r]);
+    recv_displs_.push_back(rd);
+    rd += ask_int[r];
+  }
+  if (ask_counts[comm.rank()] != 0) throw std::logic_error("HaloPlan: a ghost is owned by this rank");
+  const int deg = static_cast<int>(neighbours_.size());
+  MPI_Dist_graph_create_adjacent(comm.raw(), deg, neighbours_.data(), MPI_UNWEIGHTED, deg, neighbours_.data(),
+                                 MPI_UNWEIGHTED, MPI_INFO_NULL, 0, &graph_);
+}
+
+HaloPlan::~HaloPlan() {
+  if (graph_ != MPI_COMM_NULL) MPI_Comm_free(&graph_);
+}
+
+HaloPlan::HaloPlan(HaloPlan&& o) noexcept { *this = std::move(o); }
+HaloPlan& HaloPlan::operator=(HaloPlan&& o) noexcept {
+  if (this != &o) {
+    if (graph_ != MPI_COMM_NULL) MPI_Comm_free(&graph_);
+    graph_ = o.graph_;
+    o.graph_ = MPI_COMM_NULL;
+    n_owned_ = o.n_owned_;
+    n_ghosts_ = o.n_ghosts_;
+    neighbours_ = std::move(o.neighbours_);
+    send_counts_ = std::move(o.send_counts_);
+    send_displs_ = std::move(o.send_displs_);
+    recv_counts_ = std::move(o.recv_counts_);
+    recv_displs_ = std::move(o.recv_displs_);
+    send_index_ = std::move(o.send_index_);
+    recv_position_ = std::move(o.recv_position_);
+  }
+  return *this;
+}
+
+void HaloPlan::run(const void* send, void* recv, MPI_Datatype type) const {
+  if (graph_ == MPI_COMM_NULL) return;
+  MPI_Neighbor_alltoallv(send, send_counts_.data(), send_displs_.data(), type, recv, recv_counts_.data(),
+                         recv_displs_.data(), type, graph_);
+}
+
+}  // namespace signalrank
