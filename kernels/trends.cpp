@@ -99,8 +99,9 @@ void compute_trends(std::span<const std::uint64_t> offsets, std::span<const std:
     out.growth[i] = std::log((volume + 1.0) / (prior_volume + 1.0));
     out.slope[i] = has_slope ? slope_num / slope_sxx : 0.0;
     out.trigger_z[i] = z;
-    out.trigger[i] = static_cast<std::uint8_t>((z >= params.trigger_z && enough ? kTriggerJump : 0) |
-                                               (baseline == 0.0 && enough ? kTriggerNewWriter : 0));
+    const int jump = z >= params.trigger_z && enough ? kTriggerJump : 0;
+    const int new_writer = baseline == 0.0 && enough ? kTriggerNewWriter : 0;
+    out.trigger[i] = static_cast<std::uint8_t>(jump | new_writer);
   }
 }
 

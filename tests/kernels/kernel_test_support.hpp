@@ -40,7 +40,8 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 }
 
 // A directed graph as an edge list without self-loops; a fifth of the edges point at one of
-// the first 8 vertices, so in-degrees are skewed as in real referral graphs.
+// the first 8 vertices, so in-degrees are skewed as in real referral graphs, and the vertices
+// 16k+5 have no out-edges (dangling).
 struct EdgeList {
   std::size_t n = 0;
   std::vector<std::uint32_t> src, dst;
@@ -61,7 +62,7 @@ inline EdgeList random_graph(std::uint64_t seed, std::size_t n, std::size_t edge
   for (std::size_t k = 0; k < edges; ++k) {
     const std::uint32_t a = any(rng);
     const std::uint32_t b = to_hub(rng) ? hub(rng) : any(rng);
-    if (a == b) continue;
+    if (a == b || a % 16 == 5) continue;  // every vertex 16k+5 is dangling
     const std::uint64_t key = (static_cast<std::uint64_t>(a) << 32) | b;
     if (!duplicates_allowed) {
       if (!seen.insert(key).second) continue;
