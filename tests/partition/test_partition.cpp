@@ -1,0 +1,109 @@
+// Ownership layouts, the typed collectives and the halo plan, at 1, 2, 3 and 4 ranks.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "partition/comm.hpp"
+#include "partition/halo.hpp"
+#include "partition/layout.hpp"
+
+using namespace signalrank;
+
+TEST(BlockLayout, CoversAllItemsOnBlockBoundaries) {
+  for (std::uint64_t n : {0ull, 1ull, 1023ull, 1024ull, 5000ull, 100000ull}) {
+    for (int ranks : {1, 2, 3, 4, 7}) {
+      BlockLayout l(n, ranks);
+      ASSERT_EQ(l.ranks(), ranks);
+      EXPECT_EQ(l.begin(0), 0u);
+      EXPECT_EQ(l.end(ranks - 1), n);
+      for (int r = 0; r < ranks; ++r) {
+        EXPECT_LE(l.begin(r), l.end(r));
+        if (l.begin(r) != n) {
+          EXPECT_EQ(l.begin(r) % kOwnershipBlock, 0u) << "n=" << n << " r=" << r;
+        }
+      }
+      for (std::uint64_t i = 0; i < n; i += 997) {
+        int o = l.owner(i);
+        EXPECT_GE(i, l.begin(o));
+        EXPECT_LT(i, l.end(o));
+      }
+    }
+  }
+}
+
+TEST(BlockLayout, BalancesWeight) {
+  // Heavy items at the front: an equal-count split would give rank 0 most of the work.
+  const std::uint64_t n = 256 * 1024;
+  std::vector<std::uint64_t> w(n, 1);
+  for (std::uint64_t i = 0; i < n / 8; ++i) w[i] = 50;
+  BlockLayout l(n, 4, w);
+  std::uint64_t total = 0;
+  for (auto x : w) total += x + 1;
+  for (int r = 0; r < 4; ++r) {
+    std::uint64_t mine = 0;
+    for (std::uint64_t i = l.begin(r); i < l.end(r); ++i) mine += w[i] + 1;
+    // Within one ownership block of the ideal share (boundaries fall on whole blocks).
+    const double heaviest_block = 51.0 * kOwnershipBlock;
+    EXPECT_NEAR(static_cast<double>(mine), total / 4.0, heaviest_block) << "rank " << r;
+  }
+}
+
+TEST(Comm, CollectivesAgree) {
+  Comm comm;
+  EXPECT_EQ(comm.sum(std::uint64_t(comm.rank() + 1)), std::uint64_t(comm.size() * (comm.size() + 1) / 2));
+  EXPECT_EQ(comm.exscan_sum(std::uint64_t(1)), std::uint64_t(comm.rank()));
+  std::vector<int> mine(comm.rank() + 1, comm.rank());
+  auto all = comm.allgatherv<int>(mine);
+  std::size_t at = 0;
+  for (int r = 0; r < comm.size(); ++r)
+    for (int k = 0; k <= r; ++k) EXPECT_EQ(all[at++], r);
+  EXPECT_EQ(at, all.size());
+  // alltoallv: rank r sends r*100 + dest to each dest, (dest+1) copies.
+  std::vector<std::uint64_t> counts(comm.size()), send;
+  for (int d = 0; d < comm.size(); ++d) {
+    counts[d] = d + 1;
+    for (int k = 0; k <= d; ++k) send.push_back(comm.rank() * 100 + d);
+  }
+  auto got = comm.alltoallv<std::uint64_t>(send, counts);
+  ASSERT_EQ(got.size(), std::size_t(comm.size() * (comm.rank() + 1)));
+  for (int s = 0; s < comm.size(); ++s)
+    for (int k = 0; k <= comm.rank(); ++k) EXPECT_EQ(got[s * (comm.rank() + 1) + k], std::uint64_t(s * 100 + comm.rank()));
+  EXPECT_TRUE(comm.all(true));
+  EXPECT_FALSE(comm.all(comm.rank() != comm.size() - 1));
+  EXPECT_EQ(comm.first_failed(comm.rank() >= 1), comm.size() > 1 ? 1 : -1);
+}
+
+TEST(HaloPlan, DeliversEveryGhostValue) {
+  Comm comm;
+  const std::uint64_t n = 10 * 1024 + 17;
+  BlockLayout layout(n, comm.size());
+  const std::uint64_t lo = layout.begin(comm.rank()), hi = layout.end(comm.rank());
+  // Random ghosts in random order (the plan accepts any order).
+  std::mt19937_64 rng(42 + comm.rank());
+  std::set<std::uint64_t> seen;
+  std::vector<std::uint64_t> ghosts;
+  for (int k = 0; k < 500; ++k) {
+    std::uint64_t g = rng() % n;
+    if ((g < lo || g >= hi) && seen.insert(g).second) ghosts.push_back(g);
+  }
+  HaloPlan plan(comm, layout, ghosts);
+  EXPECT_EQ(plan.n_ghosts(), ghosts.size());
+  std::vector<double> ext(hi - lo + ghosts.size(), -1.0);
+  for (std::uint64_t i = lo; i < hi; ++i) ext[i - lo] = 0.5 * static_cast<double>(i);
+  plan.exchange<double>(ext);
+  for (std::size_t k = 0; k < ghosts.size(); ++k) EXPECT_EQ(ext[hi - lo + k], 0.5 * static_cast<double>(ghosts[k]));
+  // The values sent equal the ghosts asked for, summed over ranks.
+  EXPECT_EQ(comm.sum(std::uint64_t(plan.values_sent())), comm.sum(std::uint64_t(ghosts.size())));
+  // A second exchange with new values reuses the plan.
+  for (std::uint64_t i = lo; i < hi; ++i) ext[i - lo] = static_cast<double>(i) + 1;
+  std::vector<std::uint8_t> flags(ext.size());
+  for (std::uint64_t i = lo; i < hi; ++i) flags[i - lo] = static_cast<std::uint8_t>(i % 7);
+  plan.exchange<double>(ext);
+  plan.exchange<std::uint8_t>(flags);
+  for (std::size_t k = 0; k < ghosts.size(); ++k) {
+    EXPECT_EQ(ext[hi - lo + k], static_cast<double>(ghosts[k]) + 1);
+    EXPECT_EQ(flags[hi - lo + k], ghosts[k] % 7);
+  }
+}
