@@ -82,9 +82,9 @@ def main():
 
     # r[i, age] for ages 0..H-1 (age 0 = the as-of week)
     H = max(2 * W, S, TW + BW)
-    off = u["claims/offsets"][:]
+    off = u["claims/offsets"][:].astype(np.int64)
     prov = np.repeat(np.arange(N), np.diff(off))
-    week = u["claims/week"][:]
+    week = u["claims/week"][:].astype(np.int64)
     code = u["claims/code"][:]
     serv = u["claims/services"][:].astype(np.float64)
     age = t - week
@@ -104,7 +104,7 @@ def main():
     tz = (R - E) / np.sqrt(E + 1)
     trig = ((tz >= TZ) & (R >= TMIN)).astype(np.uint8) | (((B == 0) & (R >= TMIN)).astype(np.uint8) << 1)
 
-    eo = u["referrals/out_offsets"][:]
+    eo = u["referrals/out_offsets"][:].astype(np.int64)
     src = np.repeat(np.arange(N), np.diff(eo))
     dst = u["referrals/out_dst"][:].astype(np.int64)
     w = u["referrals/out_bene_count"][:].astype(np.float64)
