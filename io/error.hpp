@@ -53,4 +53,11 @@ class ConfigError : public InputError {
       : InputError(std::move(file), line, std::move(field), reason, kExitBadConfig) {}
 };
 
+// Thrown by every rank together after a checkpoint was written on a stop signal; main prints the
+// message once and exits with kExitCheckpointed.
+class StoppedForCheckpoint : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace signalrank

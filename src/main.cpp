@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
   try {
     for (auto& c : commands)
       if (c.app->parsed()) code = c.run(comm);
+  } catch (const StoppedForCheckpoint& e) {
+    // Collective by construction: every rank agreed to stop before writing its checkpoint.
+    if (comm.root()) std::fprintf(stderr, "signalrank: %s\n", e.what());
+    return kExitCheckpointed;
   } catch (const InputError& e) {
     message = e.what();
     code = e.exit_code();

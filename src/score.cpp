@@ -22,8 +22,11 @@
 #include <fmt/format.h>
 #include <future>
 #include <numeric>
+#include <signal.h>
+#include <unistd.h>
 
 #include "io/campaign.hpp"
+#include "io/checkpoint.hpp"
 #include "io/dates.hpp"
 #include "io/error.hpp"
 #include "io/hash.hpp"
@@ -274,8 +277,66 @@ void maybe_inject_fault(const Comm& comm, int iteration) {
   }
 }
 
+// ---- preemption: SIGUSR1 / SIGTERM ask for a checkpoint at the end of the current iteration ----
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Test hook: SIGNALRANK_SIGNAL_AT_ITERATION=k makes rank 0 send itself SIGUSR1 during iteration k,
+// as Slurm would before a preemption; SIGNALRANK_ITERATION_DELAY_MS slows iterations down so that a
+// test can requeue a job mid-run.
+void test_hooks(const Comm& comm, int iteration) {
+  static const char* signal_at = std::getenv("SIGNALRANK_SIGNAL_AT_ITERATION");
+  static const char* delay_ms = std::getenv("SIGNALRANK_ITERATION_DELAY_MS");
+  if (signal_at && comm.root() && std::atoi(signal_at) == iteration) std::raise(SIGUSR1);
+  if (delay_ms) usleep(static_cast<useconds_t>(std::atoi(delay_ms)) * 1000);
+}
+
+struct CheckpointContext {
+  std::string dir;
+  RunFingerprint fingerprint;
+  PageRankCheckpoint resume;  // iterations_done == 0 when starting fresh
+};
+
+// Looks for a checkpoint of this run. None: start fresh. One made for this very run: resume.
+// Anything else (other inputs, rank count, partition; a rank's file missing): refuse.
+CheckpointContext find_checkpoint(const Comm& comm, const std::string& dir, RunFingerprint fp) {
+  CheckpointContext ctx{dir, std::move(fp), {}};
+  const bool dir_exists = std::filesystem::exists(dir);
+  if (!comm.all(!dir_exists)) {
+    std::string why;
+    const std::string mine = checkpoint_file(dir, comm.rank());
+    std::size_t files = 0;
+    if (dir_exists)
+      for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".bin";
+    if (files != static_cast<std::size_t>(comm.size())) {
+      why = "it holds " + std::to_string(files) + " rank files and this run has " + std::to_string(comm.size()) + " ranks";
+    } else if (!std::filesystem::exists(mine)) {
+      why = "it has no file for rank " + std::to_string(comm.rank());
+    } else {
+      ctx.resume = load_checkpoint(mine);
+      why = ctx.fingerprint.difference(ctx.resume.fingerprint);
+    }
+    const int bad = comm.first_failed(!why.empty());
+    if (bad >= 0) {
+      std::string msg = why;
+      comm.bcast(msg, bad);
+      throw ConfigError(dir, 0, "", "checkpoint does not match this run: " + msg +
+                                        "; rerun with the same inputs and rank count, or delete the folder to start over");
+    }
+  }
+  return ctx;
+}
+
 PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGraph& g, const Campaign& c,
-                            Columns& col) {
+                            const CheckpointContext& ckpt, Columns& col) {
   const std::size_t n = d.n_owned();
   const std::uint64_t N = d.layout.size();
   const std::size_t nb = kernels::sum_block_count(n);
@@ -299,9 +360,21 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
 
   PageRankResult r;
   r.halo_bytes_per_iteration = g.pagerank_halo.bytes_sent(sizeof(double));
+  int first = 1;
+  if (ckpt.resume.iterations_done > 0) {
+    // Resume exactly where the interrupted run stopped: same x, same dangling mass.
+    std::copy(ckpt.resume.x.begin(), ckpt.resume.x.end(), x_ext.begin());
+    dangling_mass = ckpt.resume.dangling_mass;
+    r.iterations = ckpt.resume.iterations_done;
+    r.residual = ckpt.resume.residual;
+    first = r.iterations + 1;
+    if (comm.root()) std::printf("  resuming PageRank from the checkpoint after iteration %d\n", r.iterations);
+  }
   auto t0 = std::chrono::steady_clock::now();
-  for (int it = 1; it <= c.max_iterations; ++it) {
+  const bool converged_already = r.iterations > 0 && r.residual < c.tolerance;
+  for (int it = first; it <= c.max_iterations && !converged_already; ++it) {
     maybe_inject_fault(comm, it);
+    test_hooks(comm, it);
     g.pagerank_halo.exchange<double>(x_ext);
     kernels::pagerank_step(d.in_off, g.in_src, g.in_weight, x_ext, v, g.dangling, c.damping, dangling_mass,
                            {x_new, partial, dangling_partial});
@@ -315,6 +388,21 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
       std::fflush(stdout);
     }
     if (r.residual < c.tolerance) break;
+    // Every rank must agree to stop, so the checkpoint is of one iteration everywhere.
+    if (!comm.all(g_stop_signal == 0)) {
+      PageRankCheckpoint cp;
+      cp.fingerprint = ckpt.fingerprint;
+      cp.rank = comm.rank();
+      cp.iterations_done = it;
+      cp.dangling_mass = dangling_mass;
+      cp.residual = r.residual;
+      cp.x.assign(x_ext.begin(), x_ext.begin() + static_cast<std::ptrdiff_t>(n));
+      save_checkpoint(checkpoint_file(ckpt.dir, comm.rank()), cp);
+      comm.barrier();
+      throw StoppedForCheckpoint(fmt::format("stopped by a signal after PageRank iteration {}; checkpoint in {}; rerun the same "
+                                     "command (same ranks) to resume",
+                                     it, ckpt.dir));
+    }
   }
   std::copy(x_ext.begin(), x_ext.begin() + static_cast<std::ptrdiff_t>(n), col.pagerank.begin());
   return r;
@@ -372,6 +460,7 @@ std::string utc_now() {
 std::string json_input(const InputFile& f) { return inputs_json({f}).substr(1, inputs_json({f}).size() - 2); }
 
 int run_score(const Comm& comm, const ScoreOptions& o) {
+  install_stop_handlers();
   PhaseTimer timer(comm);
   // ---- validate the campaign and the as-of date before any heavy reading ----
   const Campaign campaign = load_campaign(o.campaign);
@@ -413,7 +502,13 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
   say(comm, fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
 
-  PageRankResult pr = run_pagerank(comm, d, g, campaign, col);
+  RunFingerprint fp = fingerprint_files(o.universe, campaign.toml);
+  fp.as_of_week = t;
+  fp.ranks = comm.size();
+  fp.bounds = d.layout.bounds();
+  const CheckpointContext ckpt =
+      find_checkpoint(comm, checkpoint_dir(o.out, campaign.name, format_week(t)), std::move(fp));
+  PageRankResult pr = run_pagerank(comm, d, g, campaign, ckpt, col);
   const std::uint64_t halo_bytes = comm.sum(pr.halo_bytes_per_iteration);
   const double pr_seconds = timer.stop("pagerank");
   say(comm, fmt::format("[score] pagerank   {:7.2f} s  iterations {}  residual {:.3e}  {:.1f} M edges/s  halo {} B/iter",
@@ -495,6 +590,7 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     });
   }
   comm.barrier();
+  if (comm.root()) std::filesystem::remove_all(ckpt.dir);  // the snapshot supersedes it
   say(comm, fmt::format("[score] write      {:7.2f} s  {}", timer.stop("write"), snapshot_path));
   say(comm, fmt::format("[score] done: providers {}  eligible {}  edges {}  iterations {}  wall {:.2f} s  snapshot {}",
                         N, eligible_count, universe.num_edges(), pr.iterations, timer.total(), snapshot_path));

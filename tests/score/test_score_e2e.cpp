@@ -86,7 +86,7 @@ void build_universe() {
   write_universe(self, (kDir / "universe.h5").string(), p, codes, claims, edges, meta);
   // Suppress a few providers, among them a top one.
   std::ofstream supp(kDir / "suppression.csv");
-  supp << "npi,reason\n" << p.npi[37] << ",opt_out\n" << p.npi[100] << ",compliance\n";
+  supp << "npi,reason\n" << p.npi[37] << ",opt_out\n" << p.npi[101] << ",compliance\n";
 }
 
 std::string write_campaign(const std::string& name, const std::string& extra) {
@@ -209,4 +209,52 @@ TEST_F(ScoreE2E, KilledRankLeavesNoSnapshotAndKeepsTheEarlierOne) {
   for (auto& e : fs::directory_iterator(out + "/tavr")) files += e.is_regular_file();
   EXPECT_EQ(files, 1u);  // no temporary left either
   EXPECT_NO_THROW(read_snapshot(earlier));
+}
+
+TEST_F(ScoreE2E, SignalWritesCheckpointAndResumeGivesTheSameSnapshot) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  const std::string plain = (kDir / "plain").string(), resumed = (kDir / "resumed").string();
+  ASSERT_EQ(run(score_cmd(2, campaign, kLastMonday, plain)).status, 0);
+  CommandResult stop = run("SIGNALRANK_SIGNAL_AT_ITERATION=4 " + score_cmd(2, campaign, kLastMonday, resumed));
+  EXPECT_EQ(stop.status, 4) << stop.err;
+  EXPECT_NE(stop.err.find("stopped by a signal after PageRank iteration 4"), std::string::npos) << stop.err;
+  const fs::path ckpt = fs::path(resumed) / "tavr" / (".checkpoint-" + kLastMonday);
+  EXPECT_TRUE(fs::exists(ckpt / "rank-0.bin"));
+  EXPECT_TRUE(fs::exists(ckpt / "rank-1.bin"));
+  EXPECT_FALSE(fs::exists(fs::path(resumed) / "tavr" / (kLastMonday + ".h5")));
+
+  // Another rank count is refused, and the checkpoint is kept.
+  CommandResult refused = run(score_cmd(3, campaign, kLastMonday, resumed));
+  EXPECT_EQ(refused.status, 3);
+  EXPECT_EQ(refused.error_lines(),
+            std::vector<std::string>{"error: " + ckpt.string() +
+                                     ": checkpoint does not match this run: it holds 2 rank files and this run has 3 "
+                                     "ranks; rerun with the same inputs and rank count, or delete the folder to start over"})
+      << refused.err;
+  EXPECT_TRUE(fs::exists(ckpt / "rank-0.bin"));
+
+  CommandResult again = run(score_cmd(2, campaign, kLastMonday, resumed));
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("resuming PageRank from the checkpoint after iteration 4"), std::string::npos) << again.out;
+  EXPECT_FALSE(fs::exists(ckpt));  // removed after success
+  Snapshot a = read_snapshot(plain + "/tavr/" + kLastMonday + ".h5");
+  Snapshot b = read_snapshot(resumed + "/tavr/" + kLastMonday + ".h5");
+  EXPECT_EQ(a.npi, b.npi);
+  EXPECT_EQ(a.rank, b.rank);
+  EXPECT_EQ(a.score, b.score);
+  EXPECT_EQ(a.pagerank, b.pagerank);
+  EXPECT_EQ(a.iterations, b.iterations);
+  EXPECT_EQ(a.residual, b.residual);
+}
+
+TEST_F(ScoreE2E, CheckpointOfAnotherCampaignIsRefused) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  const std::string out = (kDir / "changed").string();
+  ASSERT_EQ(run("SIGNALRANK_SIGNAL_AT_ITERATION=2 " + score_cmd(2, campaign, kLastMonday, out)).status, 4);
+  const std::string changed = write_campaign("tavr.toml", "damping = 0.8\n");
+  CommandResult r = run(score_cmd(2, changed, kLastMonday, out));
+  EXPECT_EQ(r.status, 3);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_NE(r.error_lines()[0].find("checkpoint does not match this run: the campaign file changed since"),
+            std::string::npos);
 }
