@@ -47,6 +47,15 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
 }
 
 void Comm::barrier() const { MPI_Barrier(comm_); }
+
+int Comm::ranks_on_node() const {
+  MPI_Comm node;
+  MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return n;
+}
 void Comm::abort(int code) const {
   MPI_Abort(comm_, code);
   std::abort();

@@ -51,6 +51,8 @@ class Comm {
   bool root() const { return rank_ == 0; }
 
   void barrier() const;
+  // How many ranks of this communicator share this rank's node (memory).
+  int ranks_on_node() const;
   [[noreturn]] void abort(int code) const;
 
   std::uint64_t sum(std::uint64_t v) const;

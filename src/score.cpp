@@ -40,6 +40,7 @@
 #include "partition/halo.hpp"
 #include "partition/layout.hpp"
 #include "src/commands.hpp"
+#include "src/plan.hpp"
 
 #if __has_include("io/ingest_suppression.hpp")
 #include "io/ingest_suppression.hpp"
@@ -58,7 +59,7 @@ namespace {
 
 struct ScoreOptions {
   std::string universe, campaign, as_of, out;
-  int progress_every = 10;
+  bool dry_run = false;
 };
 
 // Wall-clock seconds per phase on this rank; rank 0 reports min/avg/max over ranks.
@@ -108,24 +109,53 @@ std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
   return off;
 }
 
-// Rank 0 balances the split on claims rows + in-edges + out-edges per provider (reading the three
-// offset columns, 8 bytes per provider each), every other rank receives the bounds.
-BlockLayout balanced_layout(const Comm& comm, const UniverseReader& u) {
+// Rank 0 reads the three CSR offset columns (8 bytes per provider each), splits the providers
+// into contiguous ranges balanced on claims rows + in-edges + out-edges, estimates each rank's peak
+// memory and checks it against what a rank has. Every rank receives the bounds; a plan that does
+// not fit is refused on every rank (ConfigError) with the rank count that would fit.
+BlockLayout plan_layout(const Comm& comm, const UniverseReader& u, bool dry_run) {
   std::vector<std::uint64_t> bounds;
+  std::string refusal;
+  const std::uint64_t avail = static_cast<std::uint64_t>(
+      comm.min(static_cast<double>(memory_per_rank(comm.ranks_on_node()))));
   if (comm.root()) {
     const std::uint64_t P = u.num_providers();
-    auto c = u.claim_offsets(0, P), i = u.in_offsets(0, P), o = u.out_offsets(0, P);
-    std::vector<std::uint64_t> w(P);
-    for (std::uint64_t p = 0; p < P; ++p) w[p] = (c[p + 1] - c[p]) + (i[p + 1] - i[p]) + (o[p + 1] - o[p]);
-    bounds = BlockLayout(P, comm.size(), w).bounds();
+    WorkShape shape{u.claim_offsets(0, P), u.in_offsets(0, P), u.out_offsets(0, P)};
+    BlockLayout layout = balanced_split(shape, comm.size());
+    auto loads = rank_loads(shape, layout);
+    std::uint64_t peak = 0;
+    for (const auto& l : loads) peak = std::max(peak, l.peak_bytes);
+    if (dry_run) {
+      std::printf("plan: %d ranks x %d threads, %llu providers, %llu claims rows, %llu edges, %s available per rank\n",
+                  comm.size(), omp_get_max_threads(), static_cast<unsigned long long>(P),
+                  static_cast<unsigned long long>(u.num_claims()), static_cast<unsigned long long>(u.num_edges()),
+                  human_bytes(static_cast<double>(avail)).c_str());
+      std::printf("%6s %12s %12s %12s %12s %12s\n", "rank", "providers", "claims", "in-edges", "out-edges", "peak memory");
+      for (std::size_t r = 0; r < loads.size(); ++r)
+        std::printf("%6zu %12llu %12llu %12llu %12llu %12s\n", r, static_cast<unsigned long long>(loads[r].providers),
+                    static_cast<unsigned long long>(loads[r].claims), static_cast<unsigned long long>(loads[r].in_edges),
+                    static_cast<unsigned long long>(loads[r].out_edges),
+                    human_bytes(static_cast<double>(loads[r].peak_bytes)).c_str());
+      std::fflush(stdout);
+    }
+    if (peak > avail) {
+      const int fit = ranks_that_fit(shape, avail);
+      refusal = fmt::format("estimated peak memory {} per rank exceeds the {} available to each of the {} ranks; ",
+                            human_bytes(static_cast<double>(peak)), human_bytes(static_cast<double>(avail)), comm.size()) +
+                (fit > 0 ? fmt::format("{} ranks with {} each would fit", fit, human_bytes(static_cast<double>(avail)))
+                         : std::string("no rank count fits in that memory"));
+    }
+    bounds = layout.bounds();
   }
+  comm.bcast(refusal);
+  if (!refusal.empty()) throw ConfigError("--universe", 0, "", refusal);
   comm.bcast(bounds);
   return BlockLayout::from_bounds(std::move(bounds));
 }
 
-OwnedData read_owned(const Comm& comm, const UniverseReader& u) {
+OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layout) {
   OwnedData d;
-  d.layout = balanced_layout(comm, u);
+  d.layout = std::move(layout);
   d.lo = d.layout.begin(comm.rank());
   d.hi = d.layout.end(comm.rank());
   auto co = u.claim_offsets(d.lo, d.hi);
@@ -488,7 +518,15 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const Providers providers = universe.read_providers();
   const std::vector<Code> codes = universe.read_codes();
   const std::vector<std::uint8_t> code_match = campaign.match(codes);
-  OwnedData d = read_owned(comm, universe);
+  BlockLayout layout = plan_layout(comm, universe, o.dry_run);
+  if (o.dry_run) {
+    // Validate the suppression list too, then stop before any heavy reading.
+    if (comm.root() && !campaign.suppression.empty()) read_suppression(campaign.suppression, providers);
+    say(comm, fmt::format("dry run: inputs and campaign are valid; the snapshot would be {}", snapshot_path));
+    if (comm.root()) inputs.wait();
+    return kExitOk;
+  }
+  OwnedData d = read_owned(comm, universe, std::move(layout));
   const std::uint64_t N = providers.size();
   say(comm, fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
                         timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
@@ -606,6 +644,8 @@ void register_score(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--campaign", opts->campaign, "campaign TOML (SPEC section 3)")->required();
   sub->add_option("--as-of", opts->as_of, "the Monday of the week to score (YYYY-MM-DD)")->required();
   sub->add_option("--out", opts->out, "snapshot folder: writes OUT/<campaign>/<as_of>.h5")->required();
+  sub->add_flag("--dry-run", opts->dry_run,
+                "validate the inputs and campaign, print the plan (providers, edges and peak memory per rank), exit");
   commands.push_back({sub, [opts](const Comm& comm) { return run_score(comm, *opts); }});
 }
 

@@ -258,3 +258,28 @@ TEST_F(ScoreE2E, CheckpointOfAnotherCampaignIsRefused) {
   EXPECT_NE(r.error_lines()[0].find("checkpoint does not match this run: the campaign file changed since"),
             std::string::npos);
 }
+
+TEST_F(ScoreE2E, DryRunPrintsThePlanAndWritesNothing) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  const std::string out = (kDir / "dry").string();
+  CommandResult r = run(score_cmd(2, campaign, kLastMonday, out) + " --dry-run");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("plan: 2 ranks"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3000 providers"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("peak memory"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dry run: inputs and campaign are valid"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ScoreE2E, RefusesWhenTheEstimateExceedsMemoryAndSaysWhatFits) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  const std::string out = (kDir / "small").string();
+  CommandResult r = run("SIGNALRANK_MEMORY_PER_RANK=70M " + score_cmd(2, campaign, kLastMonday, out));
+  EXPECT_EQ(r.status, 3);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_NE(r.error_lines()[0].find("exceeds the 70.0 MiB available to each of the 2 ranks; 3 ranks with 70.0 MiB each "
+                                    "would fit"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}

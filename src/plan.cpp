@@ -1,0 +1,139 @@
+#include "src/plan.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace signalrank {
+
+BlockLayout balanced_split(const WorkShape& shape, int ranks) {
+  const std::uint64_t P = shape.providers();
+  std::vector<std::uint64_t> w(P);
+  for (std::uint64_t p = 0; p < P; ++p)
+    w[p] = (shape.claims[p + 1] - shape.claims[p]) + (shape.in_edges[p + 1] - shape.in_edges[p]) +
+           (shape.out_edges[p + 1] - shape.out_edges[p]);
+  return BlockLayout(P, ranks, w);
+}
+
+namespace {
+// Bytes per item at the peak of a rank's life (read buffers + working arrays; see src/score.cpp).
+constexpr std::uint64_t kPerProviderEverywhere = 40;  // provider table + global->local map
+constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, ghosts' share
+constexpr std::uint64_t kPerClaimRow = 40;            // column reads + ClaimRow + trend CSR
+constexpr std::uint64_t kPerInEdge = 44;              // EdgeRow + local index + weight + raw weight
+constexpr std::uint64_t kPerOutEdge = 44;             // EdgeRow + local index + raw weight
+constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
+constexpr std::uint64_t kBaseBytes = 64ull << 20;     // MPI, HDF5, code
+}  // namespace
+
+std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& layout) {
+  const std::uint64_t P = shape.providers();
+  std::vector<RankLoad> loads(layout.ranks());
+  for (int r = 0; r < layout.ranks(); ++r) {
+    RankLoad& l = loads[r];
+    const std::uint64_t lo = layout.begin(r), hi = layout.end(r);
+    l.providers = hi - lo;
+    l.claims = shape.claims[hi] - shape.claims[lo];
+    l.in_edges = shape.in_edges[hi] - shape.in_edges[lo];
+    l.out_edges = shape.out_edges[hi] - shape.out_edges[lo];
+    l.peak_bytes = kBaseBytes + P * kPerProviderEverywhere + l.providers * kPerOwnedProvider +
+                   l.claims * kPerClaimRow + l.in_edges * kPerInEdge + l.out_edges * kPerOutEdge +
+                   (r == 0 ? P * kPerProviderAtRoot : 0);
+  }
+  return loads;
+}
+
+int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank) {
+  auto fits = [&](int ranks) {
+    auto loads = rank_loads(shape, balanced_split(shape, ranks));
+    return std::all_of(loads.begin(), loads.end(), [&](const RankLoad& l) { return l.peak_bytes <= bytes_per_rank; });
+  };
+  // Doubling, then bisection (more ranks never need more memory per rank in this model).
+  int hi = 1;
+  while (hi <= 65536 && !fits(hi)) hi *= 2;
+  if (hi > 65536) return 0;
+  int lo = hi / 2 + 1;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+
+namespace {
+std::uint64_t parse_size(const std::string& s) {
+  if (s.empty()) return 0;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  std::uint64_t mult = 1;
+  if (end && *end) {
+    switch (*end) {
+      case 'K': case 'k': mult = 1ull << 10; break;
+      case 'M': case 'm': mult = 1ull << 20; break;
+      case 'G': case 'g': mult = 1ull << 30; break;
+      case 'T': case 't': mult = 1ull << 40; break;
+      default: return 0;
+    }
+  }
+  return static_cast<std::uint64_t>(v * static_cast<double>(mult));
+}
+
+std::uint64_t mem_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024;
+  return 0;
+}
+
+std::uint64_t cgroup_limit() {
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string v;
+    if (in >> v && v != "max") {
+      std::uint64_t b = std::strtoull(v.c_str(), nullptr, 10);
+      if (b > 0 && b < (1ull << 60)) return b;
+    }
+  }
+  return 0;
+}
+}  // namespace
+
+std::uint64_t memory_per_rank(int ranks_on_node) {
+  if (const char* o = std::getenv("SIGNALRANK_MEMORY_PER_RANK")) return parse_size(o);
+  ranks_on_node = std::max(1, ranks_on_node);
+  std::uint64_t node = mem_available();
+  if (std::uint64_t c = cgroup_limit(); c && c < node) node = c;
+  // Slurm exports the job's memory request in MB.
+  if (const char* m = std::getenv("SLURM_MEM_PER_NODE")) {
+    std::uint64_t b = std::strtoull(m, nullptr, 10) << 20;
+    if (b && b < node) node = b;
+  }
+  std::uint64_t per_rank = node / static_cast<std::uint64_t>(ranks_on_node);
+  if (const char* m = std::getenv("SLURM_MEM_PER_CPU")) {
+    std::uint64_t cpus = 1;
+    if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) cpus = std::max<std::uint64_t>(1, std::strtoull(c, nullptr, 10));
+    std::uint64_t b = (std::strtoull(m, nullptr, 10) << 20) * cpus;
+    if (b && b < per_rank) per_rank = b;
+  }
+  return per_rank;
+}
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+}  // namespace signalrank

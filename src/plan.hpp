@@ -1,0 +1,39 @@
+// The work plan of `score`: how providers are split over ranks, what each rank will hold, and an
+// estimate of its peak memory, used by `score --dry-run` and to refuse runs that cannot fit.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "partition/layout.hpp"
+
+namespace signalrank {
+
+struct RankLoad {
+  std::uint64_t providers = 0, claims = 0, in_edges = 0, out_edges = 0;
+  std::uint64_t peak_bytes = 0;  // estimate
+};
+
+// CSR offsets (P+1 each) of claims rows, in-edges and out-edges per provider.
+struct WorkShape {
+  std::vector<std::uint64_t> claims, in_edges, out_edges;
+  std::uint64_t providers() const { return claims.empty() ? 0 : claims.size() - 1; }
+};
+
+// The balanced split (claims rows + in-edges + out-edges per provider) for `ranks` ranks.
+BlockLayout balanced_split(const WorkShape& shape, int ranks);
+// What each rank of `layout` holds and its peak memory estimate (rank 0 also gathers the result).
+std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& layout);
+// The smallest rank count whose largest per-rank estimate fits in `bytes_per_rank`, or 0 if none
+// up to 65,536 does.
+int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank);
+
+// Memory available to one rank: the smallest of MemAvailable, the cgroup limit and Slurm's
+// --mem / --mem-per-cpu, divided among the ranks on this node. SIGNALRANK_MEMORY_PER_RANK (bytes,
+// or with a K/M/G suffix) overrides it.
+std::uint64_t memory_per_rank(int ranks_on_node);
+
+std::string human_bytes(double bytes);
+
+}  // namespace signalrank
