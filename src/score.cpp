@@ -494,9 +494,10 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   PhaseTimer timer(comm);
   // ---- validate the campaign and the as-of date before any heavy reading ----
   const Campaign campaign = load_campaign(o.campaign);
-  std::int32_t t = 0;
-  if (std::string why = monday_problem(o.as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
   UniverseReader universe(comm, o.universe);
+  std::int32_t t = universe.last_week();  // --as-of latest: the last Monday in the data
+  if (o.as_of != "latest")
+    if (std::string why = monday_problem(o.as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
   if (t < universe.first_week() || t > universe.last_week())
     throw ConfigError("--as-of", 0, "",
                       fmt::format("{} is outside the data ({} to {})", o.as_of, format_week(universe.first_week()),
@@ -642,7 +643,8 @@ void register_score(CLI::App& app, std::vector<Command>& commands) {
   CLI::App* sub = app.add_subcommand("score", "The weekly job: trends, PageRank, peer exposure, ranked HDF5 snapshot");
   sub->add_option("--universe", opts->universe, "universe.h5 from ingest or generate --format h5")->required();
   sub->add_option("--campaign", opts->campaign, "campaign TOML (SPEC section 3)")->required();
-  sub->add_option("--as-of", opts->as_of, "the Monday of the week to score (YYYY-MM-DD)")->required();
+  sub->add_option("--as-of", opts->as_of, "the Monday of the week to score (YYYY-MM-DD), or 'latest' for the last week in the data")
+      ->required();
   sub->add_option("--out", opts->out, "snapshot folder: writes OUT/<campaign>/<as_of>.h5")->required();
   sub->add_flag("--dry-run", opts->dry_run,
                 "validate the inputs and campaign, print the plan (providers, edges and peak memory per rank), exit");

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# ctest label `slurm`: the weekly batch script on a real single-node Slurm (scripts/slurm-local).
+#   1. sbatch --wait slurm/weekly.sbatch on the tiny universe with 2 tasks: the snapshot equals the
+#      `mpirun -n 2` one.
+#   2. the batch shell gets SIGUSR1 mid-PageRank (as --signal=B:USR1@... does before the time
+#      limit): the ranks checkpoint, the job requeues itself, resumes, same snapshot.
+#   3. `scontrol requeue` mid-run (SIGTERM, as a preemption): same path, same snapshot.
+# Slurm is stopped at the end whatever happens. Prints "N passed, N failed".
+set -uo pipefail
+BIN="$1"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/scripts/env.sh"
+export SIGNALRANK_SLURM_DIR="${SIGNALRANK_SLURM_DIR:-/tmp/signalrank-slurm-test-$$}"
+W="$(mktemp -d /tmp/signalrank-slurm-work.XXXXXX)"
+passed=0
+failed=0
+cleanup() {
+  "$ROOT/scripts/slurm-local" stop >/dev/null 2>&1 || true
+  rm -rf "$W" "$SIGNALRANK_SLURM_DIR"
+}
+trap cleanup EXIT
+check() {  # check NAME COMMAND...
+  local name="$1"; shift
+  if "$@"; then echo "PASS: $name"; passed=$((passed + 1)); else echo "FAIL: $name"; failed=$((failed + 1)); fi
+}
+
+"$ROOT/scripts/slurm-local" start || { echo "0 passed, 1 failed"; exit 1; }
+eval "$("$ROOT/scripts/slurm-local" env)"
+
+mpirun -n 2 "$BIN" generate --scale tiny --seed 11 --format h5 --out "$W/input" >/dev/null || exit 1
+U="$W/input/universe.h5"
+C="$W/input/campaign.toml"
+mpirun -n 2 "$BIN" score --universe "$U" --campaign "$C" --as-of latest --out "$W/ref" >/dev/null || exit 1
+REF=$(ls "$W"/ref/*/*.h5)
+
+same_snapshot() {  # same_snapshot A B: every dataset equal
+  /usr/bin/python3 - "$1" "$2" <<'PY'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+bad = [k for k in a.keys() if not np.array_equal(a[k][:], b[k][:])]
+if set(a.keys()) != set(b.keys()) or bad:
+    print("differ:", bad or set(a.keys()) ^ set(b.keys()))
+    sys.exit(1)
+PY
+}
+
+wait_for() {  # wait_for SECONDS COMMAND...: poll until the command succeeds
+  local limit=$1; shift
+  for _ in $(seq 1 $((limit * 5))); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+job_gone() { ! squeue -h -j "$1" 2>/dev/null | grep -q .; }
+job_pending() { squeue -h -j "$1" -o %T 2>/dev/null | grep -q PENDING; }
+
+submit() {  # submit OUTDIR [extra env]: prints the job id
+  local out="$1"; shift
+  env "$@" SIGNALRANK_BIN="$BIN" sbatch --parsable --ntasks=2 -o "$out.log" \
+    "$ROOT/slurm/weekly.sbatch" --universe "$U" --campaign "$C" --out "$out"
+}
+
+# Requeued jobs become eligible only after a delay (Slurm's default is 2 minutes); release
+# the job at once so that the test stays short.
+release_after_requeue() {
+  local job=$1
+  wait_for 60 job_pending "$job" && scontrol update JobId="$job" StartTime=now
+}
+
+# 1. a plain run
+start=$(date +%s)
+SIGNALRANK_BIN="$BIN" sbatch --wait --ntasks=2 -o "$W/plain.log" "$ROOT/slurm/weekly.sbatch" \
+  --universe "$U" --campaign "$C" --out "$W/plain" >/dev/null
+check "sbatch --wait finishes with a snapshot" test -f "$W/plain/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+check "batch snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/plain/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+
+# 2. SIGUSR1 to the batch shell mid-PageRank
+job=$(submit "$W/usr1" SIGNALRANK_ITERATION_DELAY_MS=150)
+wait_for 60 grep -q "pagerank iteration   1" "$W/usr1.log"
+scancel --signal=USR1 --batch "$job"
+release_after_requeue "$job"
+wait_for 120 job_gone "$job"
+check "USR1: ranks checkpointed" grep -q "stopped by a signal after PageRank iteration" "$W/usr1.log"
+check "USR1: job requeued and resumed" grep -q "resuming PageRank from the checkpoint" "$W/usr1.log"
+check "USR1: resumed snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/usr1/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+check "USR1: checkpoint removed after success" test ! -e "$(ls -d "$W"/usr1/*/.checkpoint-* 2>/dev/null | head -1)"
+
+# 3. scontrol requeue mid-run (SIGTERM to the job)
+job=$(submit "$W/requeue" SIGNALRANK_ITERATION_DELAY_MS=150)
+wait_for 60 grep -q "pagerank iteration   1" "$W/requeue.log"
+scontrol requeue "$job"
+release_after_requeue "$job"
+wait_for 120 job_gone "$job"
+check "requeue: resumed from the checkpoint" grep -q "resuming PageRank from the checkpoint" "$W/requeue.log"
+check "requeue: snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/requeue/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+
+echo "slurm test took $(( $(date +%s) - start )) s"
+for f in "$W"/*.log; do echo "---- $f"; cat "$f"; done | tail -n 80
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
