@@ -19,5 +19,8 @@ struct Command {
 void register_generate(CLI::App& app, std::vector<Command>& commands);
 void register_ingest(CLI::App& app, std::vector<Command>& commands);
 void register_score(CLI::App& app, std::vector<Command>& commands);
+void register_export(CLI::App& app, std::vector<Command>& commands);
+void register_diff(CLI::App& app, std::vector<Command>& commands);
+void register_backtest(CLI::App& app, std::vector<Command>& commands);
 
 }  // namespace signalrank

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   register_generate(app, commands);
   register_ingest(app, commands);
   register_score(app, commands);
+  register_export(app, commands);
+  register_diff(app, commands);
+  register_backtest(app, commands);
 
   try {
     app.parse(argc, argv);

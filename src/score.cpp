@@ -41,6 +41,7 @@
 #include "partition/layout.hpp"
 #include "src/commands.hpp"
 #include "src/plan.hpp"
+#include "src/score.hpp"
 
 #if __has_include("io/ingest_suppression.hpp")
 #include "io/ingest_suppression.hpp"
@@ -366,7 +367,7 @@ CheckpointContext find_checkpoint(const Comm& comm, const std::string& dir, RunF
 }
 
 PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGraph& g, const Campaign& c,
-                            const CheckpointContext& ckpt, Columns& col) {
+                            const CheckpointContext& ckpt, bool verbose, Columns& col) {
   const std::size_t n = d.n_owned();
   const std::uint64_t N = d.layout.size();
   const std::size_t nb = kernels::sum_block_count(n);
@@ -398,7 +399,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     r.iterations = ckpt.resume.iterations_done;
     r.residual = ckpt.resume.residual;
     first = r.iterations + 1;
-    if (comm.root()) std::printf("  resuming PageRank from the checkpoint after iteration %d\n", r.iterations);
+    if (verbose && comm.root()) std::printf("  resuming PageRank from the checkpoint after iteration %d\n", r.iterations);
   }
   auto t0 = std::chrono::steady_clock::now();
   const bool converged_already = r.iterations > 0 && r.residual < c.tolerance;
@@ -412,14 +413,14 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     dangling_mass = global_sum(comm, dangling_partial);
     std::copy(x_new.begin(), x_new.end(), x_ext.begin());
     r.iterations = it;
-    if (comm.root() && (it == 1 || it % 10 == 0 || r.residual < c.tolerance)) {
+    if (verbose && comm.root() && (it == 1 || it % 10 == 0 || r.residual < c.tolerance)) {
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::printf("  pagerank iteration %3d  residual %.3e  %.2f s\n", it, r.residual, s);
       std::fflush(stdout);
     }
     if (r.residual < c.tolerance) break;
     // Every rank must agree to stop, so the checkpoint is of one iteration everywhere.
-    if (!comm.all(g_stop_signal == 0)) {
+    if (!ckpt.dir.empty() && !comm.all(g_stop_signal == 0)) {
       PageRankCheckpoint cp;
       cp.fingerprint = ckpt.fingerprint;
       cp.rank = comm.rank();
@@ -489,77 +490,53 @@ std::string utc_now() {
 
 std::string json_input(const InputFile& f) { return inputs_json({f}).substr(1, inputs_json({f}).size() - 2); }
 
-int run_score(const Comm& comm, const ScoreOptions& o) {
-  install_stop_handlers();
-  PhaseTimer timer(comm);
-  // ---- validate the campaign and the as-of date before any heavy reading ----
-  const Campaign campaign = load_campaign(o.campaign);
-  UniverseReader universe(comm, o.universe);
-  std::int32_t t = universe.last_week();  // --as-of latest: the last Monday in the data
-  if (o.as_of != "latest")
-    if (std::string why = monday_problem(o.as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
-  if (t < universe.first_week() || t > universe.last_week())
-    throw ConfigError("--as-of", 0, "",
-                      fmt::format("{} is outside the data ({} to {})", o.as_of, format_week(universe.first_week()),
-                                  format_week(universe.last_week())));
-  const std::string snapshot_path =
-      (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
-  // Rank 0 hashes the inputs in the background while the ranks compute.
-  std::future<std::string> inputs;
-  if (comm.root()) {
-    inputs = std::async(std::launch::async, [&] {
-      std::string s = "{\"universe\":" + json_input(describe_input("universe", o.universe)) +
-                      ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
-      if (!campaign.suppression.empty())
-        s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
-      return s + ",\"universe_inputs\":" + universe.inputs_json() + "}";
-    });
-  }
+}  // namespace
 
+Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
+                        std::int32_t t, const std::string& checkpoint_folder, bool verbose) {
+  PhaseTimer timer(comm);
+  auto report = [&](const std::string& line) {
+    if (verbose) say(comm, line);
+  };
+  Ranking out;
   const Providers providers = universe.read_providers();
   const std::vector<Code> codes = universe.read_codes();
   const std::vector<std::uint8_t> code_match = campaign.match(codes);
-  BlockLayout layout = plan_layout(comm, universe, o.dry_run);
-  if (o.dry_run) {
-    // Validate the suppression list too, then stop before any heavy reading.
-    if (comm.root() && !campaign.suppression.empty()) read_suppression(campaign.suppression, providers);
-    say(comm, fmt::format("dry run: inputs and campaign are valid; the snapshot would be {}", snapshot_path));
-    if (comm.root()) inputs.wait();
-    return kExitOk;
-  }
-  OwnedData d = read_owned(comm, universe, std::move(layout));
+  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false));
   const std::uint64_t N = providers.size();
-  say(comm, fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
-                        timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
-                        omp_get_max_threads()));
+  report(fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
+                     timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
+                     omp_get_max_threads()));
 
   Columns col(d.n_owned());
   compute_trends(d, code_match, t, campaign, col);
-  say(comm, fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
+  report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
   LocalGraph g = build_graph(comm, d);
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
-  say(comm, fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
+  report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
 
-  RunFingerprint fp = fingerprint_files(o.universe, campaign.toml);
-  fp.as_of_week = t;
-  fp.ranks = comm.size();
-  fp.bounds = d.layout.bounds();
-  const CheckpointContext ckpt =
-      find_checkpoint(comm, checkpoint_dir(o.out, campaign.name, format_week(t)), std::move(fp));
-  PageRankResult pr = run_pagerank(comm, d, g, campaign, ckpt, col);
+  CheckpointContext ckpt;
+  if (!checkpoint_folder.empty()) {
+    RunFingerprint fp = fingerprint_files(universe.path(), campaign.toml);
+    fp.as_of_week = t;
+    fp.ranks = comm.size();
+    fp.bounds = d.layout.bounds();
+    ckpt = find_checkpoint(comm, checkpoint_folder, std::move(fp));
+  }
+  PageRankResult pr = run_pagerank(comm, d, g, campaign, ckpt, verbose, col);
   const std::uint64_t halo_bytes = comm.sum(pr.halo_bytes_per_iteration);
   const double pr_seconds = timer.stop("pagerank");
-  say(comm, fmt::format("[score] pagerank   {:7.2f} s  iterations {}  residual {:.3e}  {:.1f} M edges/s  halo {} B/iter",
-                        pr_seconds, pr.iterations, pr.residual,
-                        pr_seconds > 0 ? static_cast<double>(universe.num_edges()) * pr.iterations / pr_seconds / 1e6 : 0.0,
-                        halo_bytes));
+  report(fmt::format("[score] pagerank   {:7.2f} s  iterations {}  residual {:.3e}  {:.1f} M edges/s  halo {} B/iter",
+                     pr_seconds, pr.iterations, pr.residual,
+                     pr_seconds > 0 ? static_cast<double>(universe.num_edges()) * pr.iterations / pr_seconds / 1e6 : 0.0,
+                     halo_bytes));
 
   run_peer_exposure(d, g, col);
-  say(comm, fmt::format("[score] exposure   {:7.2f} s", timer.stop("peer_exposure")));
+  report(fmt::format("[score] exposure   {:7.2f} s", timer.stop("peer_exposure")));
 
   // ---- gather to rank 0: percentiles over the eligible, score, global rank ----
-  Snapshot s;
+  Snapshot& s = out.snapshot;
   std::vector<std::uint8_t> suppressed;
   if (comm.root()) {
     suppressed = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
@@ -569,12 +546,11 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
        slope = gather(comm, col.slope), tz = gather(comm, col.trigger_z), pagerank = gather(comm, col.pagerank),
        exposure = gather(comm, col.peer_exposure);
   auto trigger = gather(comm, col.trigger);
-  std::uint64_t eligible_count = 0;
   if (comm.root()) {
     std::vector<std::uint8_t> eligible(N);
     for (std::size_t i = 0; i < N; ++i) {
       eligible[i] = !suppressed[i] && campaign.passes_filters(providers, i);
-      eligible_count += eligible[i];
+      out.eligible += eligible[i];
     }
     auto pv = percentile_column(volume, eligible), pg = percentile_column(growth, eligible),
          pp = percentile_column(pagerank, eligible), pe = percentile_column(exposure, eligible);
@@ -601,14 +577,9 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     s.pct_growth = permute(pg, order);
     s.pct_pagerank = permute(pp, order);
     s.pct_peer_exposure = permute(pe, order);
-  }
-  say(comm, fmt::format("[score] rank       {:7.2f} s  eligible {}", timer.stop("rank"), eligible_count));
-
-  if (comm.root()) {
     s.campaign = campaign.name;
     s.as_of = format_week(t);
     s.campaign_toml = campaign.toml;
-    s.inputs_json = inputs.get();
     s.version = SIGNALRANK_VERSION;
     s.mpi_ranks = comm.size();
     s.omp_threads = omp_get_max_threads();
@@ -616,23 +587,88 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     s.residual = pr.residual;
     s.created_utc = utc_now();
   }
-  // Timings are the slowest rank's seconds per phase; the write phase is rank 0's.
-  std::vector<std::pair<std::string, double>> max_phases;
-  for (const auto& [name, sec] : timer.phases()) max_phases.emplace_back(name, comm.max(sec));
-  const double before_write = comm.max(timer.total());
+  out.eligible = comm.sum(out.eligible);
+  out.iterations = pr.iterations;
+  out.residual = pr.residual;
+  report(fmt::format("[score] rank       {:7.2f} s  eligible {}", timer.stop("rank"), out.eligible));
+  // The slowest rank's seconds per phase.
+  for (const auto& [name, sec] : timer.phases()) out.phases.emplace_back(name, comm.max(sec));
+  return out;
+}
+
+std::vector<double> window_volume(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
+                                  std::int32_t last_week, int weeks) {
+  const std::vector<std::uint8_t> code_match = campaign.match(universe.read_codes());
+  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false));
+  Campaign window = campaign;
+  window.window_weeks = weeks;
+  Columns col(d.n_owned());
+  compute_trends(d, code_match, last_week, window, col);
+  return gather(comm, col.volume);
+}
+
+std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as_of) {
+  std::int32_t t = universe.last_week();  // "latest": the last Monday in the data
+  if (as_of != "latest")
+    if (std::string why = monday_problem(as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
+  if (t < universe.first_week() || t > universe.last_week())
+    throw ConfigError("--as-of", 0, "",
+                      fmt::format("{} is outside the data ({} to {})", as_of, format_week(universe.first_week()),
+                                  format_week(universe.last_week())));
+  return t;
+}
+
+namespace {
+
+int run_score(const Comm& comm, const ScoreOptions& o) {
+  install_stop_handlers();
+  const auto start = std::chrono::steady_clock::now();
+  // ---- validate the campaign and the as-of date before any heavy reading ----
+  const Campaign campaign = load_campaign(o.campaign);
+  UniverseReader universe(comm, o.universe);
+  const std::int32_t t = resolve_as_of(universe, o.as_of);
+  const std::string snapshot_path =
+      (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
+  // Rank 0 hashes the inputs in the background while the ranks compute.
+  std::future<std::string> inputs;
   if (comm.root()) {
-    write_snapshot(snapshot_path, s, [&](double write_seconds) {
-      auto all = max_phases;
+    inputs = std::async(std::launch::async, [&] {
+      std::string s = "{\"universe\":" + json_input(describe_input("universe", o.universe)) +
+                      ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
+      if (!campaign.suppression.empty())
+        s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
+      return s + ",\"universe_inputs\":" + universe.inputs_json() + "}";
+    });
+  }
+  if (o.dry_run) {
+    plan_layout(comm, universe, true);
+    // Validate the suppression list too, then stop before any heavy reading.
+    if (comm.root() && !campaign.suppression.empty()) read_suppression(campaign.suppression, universe.read_providers());
+    say(comm, fmt::format("dry run: inputs and campaign are valid; the snapshot would be {}", snapshot_path));
+    if (comm.root()) inputs.wait();
+    return kExitOk;
+  }
+
+  const std::string ckpt_dir = checkpoint_dir(o.out, campaign.name, format_week(t));
+  Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true);
+  const double before_write = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  const auto w0 = std::chrono::steady_clock::now();
+  if (comm.root()) {
+    r.snapshot.inputs_json = inputs.get();
+    write_snapshot(snapshot_path, r.snapshot, [&](double write_seconds) {
+      auto all = r.phases;
       all.emplace_back("write", write_seconds);
       all.emplace_back("total", before_write + write_seconds);
       return timings_json(all);
     });
   }
   comm.barrier();
-  if (comm.root()) std::filesystem::remove_all(ckpt.dir);  // the snapshot supersedes it
-  say(comm, fmt::format("[score] write      {:7.2f} s  {}", timer.stop("write"), snapshot_path));
+  if (comm.root()) std::filesystem::remove_all(ckpt_dir);  // the snapshot supersedes it
+  const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  say(comm, fmt::format("[score] write      {:7.2f} s  {}", write_s, snapshot_path));
   say(comm, fmt::format("[score] done: providers {}  eligible {}  edges {}  iterations {}  wall {:.2f} s  snapshot {}",
-                        N, eligible_count, universe.num_edges(), pr.iterations, timer.total(), snapshot_path));
+                        universe.num_providers(), r.eligible, universe.num_edges(), r.iterations, wall, snapshot_path));
   return kExitOk;
 }
 
