@@ -1,0 +1,58 @@
+// Claims input (SPEC §2), in two formats:
+//
+// weekly  — `npi,code_system,code,week,services,patients`, header required; week a Monday
+//           (YYYY-MM-DD), counts whole numbers 0..2^32-1.
+// cms-puf — the CMS "Medicare Physician & Other Practitioners — by Provider and Service" file as
+//           published: columns found BY NAME in any order, current names (Rndrng_NPI, HCPCS_Cd,
+//           Tot_Srvcs, Tot_Benes) or the 2012–2016 legacy names (npi, hcpcs_code, line_srvc_cnt,
+//           bene_unique_cnt); the legacy files are tab-separated (detected from the header). The
+//           whole file is one period (`--period`, a Monday). Codes keep leading zeros; one that
+//           starts with a digit is CPT, else HCPCS. Fractional counts round half away from zero.
+//           The 2012 file's copyright pseudo-record (NPI 0000000001) is skipped and counted.
+//           Rows differing only by place of service become duplicates that write_universe sums.
+//
+// Codes are normalized (upper-case, dots removed: `I35.0` = `I350`). A valid NPI that is not in
+// providers.csv is not an error: the row is skipped and counted.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/ingest_common.hpp"
+#include "io/universe.hpp"
+
+namespace signalrank::ingest {
+
+enum class ClaimsFormat : std::uint8_t { weekly, cms_puf };
+
+inline constexpr std::array<std::string_view, 6> kWeeklyClaimsColumns = {"npi",  "code_system", "code",
+                                                                         "week", "services",    "patients"};
+
+struct ClaimsLayout {
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  ClaimsFormat format = ClaimsFormat::weekly;
+  char delimiter = ',';
+  std::vector<std::string> names;  // every column, spelled as in the header
+  std::size_t npi = 0, system = kNone, code = 0, week = kNone, services = 0, patients = 0;
+  std::int32_t period_week = 0;  // cms-puf: the week every row lands in
+  std::size_t data_begin = 0;
+  std::uint64_t header_lines = 1;
+};
+
+// Checks the file is text, not empty, and has the header its format needs; throws InputError.
+ClaimsLayout read_claims_header(const std::string& file, std::string_view data, ClaimsFormat format,
+                                std::int32_t period_week = 0);
+
+struct ClaimsChunk : ChunkBase {
+  std::vector<ClaimRow> rows;  // `code` indexes `codes` until the caller remaps it
+  CodeTable codes;
+  std::uint64_t unknown_npi = 0;     // valid NPIs not in the universe (rows skipped)
+  std::uint64_t pseudo_records = 0;  // cms-puf copyright records (skipped)
+};
+
+// Parses the lines of `chunk` (bytes of the file after the header). Never throws on bad data.
+void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out);
+
+}  // namespace signalrank::ingest
