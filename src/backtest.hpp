@@ -1,0 +1,84 @@
+// signalrank backtest: how well the ranking as of week t predicted what providers did in the
+// following h weeks, against the static list a commercial team would otherwise use.
+//
+// Outcome of each provider eligible at t (t = --as-of, h = --horizon, m = --margin):
+//   current_i = campaign services in the window_weeks weeks ending at t (the snapshot's volume)
+//   future_i  = campaign services in (t, t+h]
+//   history_i = campaign services in every week of the data up to and including t
+//   converted_i = future_i > current_i · h / window_weeks · (1 + m) and future_i ≥ trigger_min
+//                 (it grew beyond its current pace by the margin), or
+//                 history_i = 0 and future_i > 0 (first relevant activity: a new writer).
+// Base rate = converted / eligible. Lists, each over the eligible providers:
+//   signalrank  the ranking as of t (score descending, NPI ascending)
+//   top_decile  static list: campaign services in the 52 weeks ending at t, descending, ties by
+//               NPI ascending (its first 10 % is the "top decile"; k beyond that reads further down)
+//   random      expected values of a uniformly random list: precision = base rate, lift = 1,
+//               recall = k / eligible
+// For k in {100, 1000, 5 % of eligible (rounded, ≥ 1)}, capped at the number eligible and
+// without repeats: precision@k = converted among the first k / k; lift = precision / base rate.
+// With --truth (generate's truth.csv, `npi,adoption_week`): the planted adopters of the window
+// are those with adoption_week in (t, t+h]; recall@k = those among the first k / those eligible.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace signalrank {
+
+struct ConversionRule {
+  int window_weeks = 13;
+  int horizon = 13;
+  double margin = 0.2;
+  double trigger_min = 5;
+};
+
+// One flag per provider (all spans of one length): 0 not converted, kGrew, kFirstActivity (a new
+// writer; takes precedence when both hold).
+enum Conversion : std::uint8_t { kNotConverted = 0, kGrew = 1, kFirstActivity = 2 };
+std::vector<std::uint8_t> conversions(std::span<const double> current, std::span<const double> future,
+                                      std::span<const double> history, const ConversionRule& rule);
+
+// Provider indices of the eligible providers by `volume` descending, ties by NPI ascending.
+std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, std::span<const std::uint64_t> npi,
+                                               std::span<const std::uint8_t> eligible);
+
+// The k of the table: {100, 1000, 5 %} as (rule, k), capped, ascending, distinct k.
+std::vector<std::pair<std::string, std::uint64_t>> backtest_ks(std::uint64_t eligible);
+
+struct BacktestRow {
+  std::string list;  // signalrank, top_decile, random
+  std::string k_rule;
+  std::uint64_t k = 0;
+  double hits = 0;         // converted among the first k (expected value for random)
+  double new_writers = 0;  // of those, converted by first activity
+  double precision = 0, base_rate = 0;
+  std::optional<double> lift;      // absent when the base rate is 0
+  std::optional<double> recall;    // absent without --truth or without adopters in the window
+  double adopters_found = 0;       // expected value for random
+  std::uint64_t adopters = 0;      // eligible planted adopters of the window
+};
+
+// `signalrank_order`, `static_order`: provider indices of the eligible providers, best first.
+// `converted` (Conversion values), `adopter`: per provider index (`adopter` empty without truth).
+std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalrank_order,
+                                        std::span<const std::uint32_t> static_order,
+                                        std::span<const std::uint8_t> converted, std::span<const std::uint8_t> adopter,
+                                        std::uint64_t eligible);
+
+// CSV: list,k_rule,k,converted_in_top_k,new_writers_in_top_k,precision,base_rate,lift,
+//      adopters_found,adopters,recall
+std::string backtest_csv(const std::vector<BacktestRow>& rows);
+// The same as an aligned text table.
+std::string backtest_table(const std::vector<BacktestRow>& rows);
+
+// truth.csv: `npi,adoption_week` (header required, adoption_week a Monday YYYY-MM-DD). Throws
+// InputError naming file, line and field.
+struct PlantedAdopter {
+  std::uint64_t npi = 0;
+  std::int32_t week = 0;  // Monday number
+};
+std::vector<PlantedAdopter> read_truth(const std::string& path);
+
+}  // namespace signalrank

@@ -1,0 +1,319 @@
+// signalrank backtest: the outcome rule, the static list, the k of the table and the metrics on
+// known data; a hand-made universe whose converters are known, at 1 and 2 ranks; errors; and an
+// end-to-end run on the generated tiny universe with the chart script.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "actions_support.hpp"
+#include "io/dates.hpp"
+#include "io/error.hpp"
+#include "src/backtest.hpp"
+
+using namespace signalrank;
+using namespace signalrank::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kDir = fs::temp_directory_path() / "signalrank_test_backtest";
+
+CommandResult run(const std::string& cmd) { return run_command(cmd, kDir.string()); }
+
+class BacktestTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fs::remove_all(kDir);
+    fs::create_directories(kDir);
+  }
+};
+
+std::int32_t week(const std::string& monday) {
+  std::int32_t w = 0;
+  EXPECT_EQ(monday_problem(monday, &w), "");
+  return w;
+}
+
+}  // namespace
+
+// ---- the parts -----------------------------------------------------------------------------------
+
+TEST_F(BacktestTest, ConversionRule) {
+  // window 13, horizon 13, margin 0.2: the bar is 1.2 x the current volume, and at least 5.
+  const std::vector<double> current = {13, 13, 0, 0, 0, 0, 10, 100};
+  const std::vector<double> future = {16, 15.6, 4, 5, 1, 0, 13, 121};
+  const std::vector<double> history = {50, 50, 9, 9, 0, 0, 10, 400};
+  EXPECT_EQ(conversions(current, future, history, {13, 13, 0.2, 5}),
+            (std::vector<std::uint8_t>{kGrew, 0, 0, kGrew, kFirstActivity, 0, kGrew, kGrew}));
+  // Horizon 26: the current pace doubles the bar (10 -> 24); margin 0: any growth.
+  EXPECT_EQ(conversions(current, std::vector<double>{27, 26, 0, 0, 0, 0, 24, 240}, history, {13, 26, 0.0, 5}),
+            (std::vector<std::uint8_t>{kGrew, 0, 0, 0, 0, 0, kGrew, kGrew}));
+  EXPECT_THROW(conversions(current, std::vector<double>{1}, history, {}), std::invalid_argument);
+}
+
+TEST_F(BacktestTest, StaticListAndTheKs) {
+  const std::vector<double> volume = {5, 9, 5, 0, 9, 7};
+  const std::vector<std::uint64_t> npi = {10, 20, 30, 40, 50, 60};
+  const std::vector<std::uint8_t> eligible = {1, 1, 1, 1, 0, 1};
+  EXPECT_EQ(static_volume_order(volume, npi, eligible), (std::vector<std::uint32_t>{1, 5, 0, 2, 3}));
+
+  using Ks = std::vector<std::pair<std::string, std::uint64_t>>;
+  EXPECT_EQ(backtest_ks(30000), (Ks{{"100", 100}, {"1000", 1000}, {"5%", 1500}}));
+  EXPECT_EQ(backtest_ks(1563), (Ks{{"5%", 78}, {"100", 100}, {"1000", 1000}}));
+  EXPECT_EQ(backtest_ks(390), (Ks{{"5%", 20}, {"100", 100}, {"1000", 390}}));
+  EXPECT_EQ(backtest_ks(50), (Ks{{"5%", 3}, {"100", 50}}));
+  EXPECT_EQ(backtest_ks(5), (Ks{{"5%", 1}, {"100", 5}}));
+  EXPECT_TRUE(backtest_ks(0).empty());
+}
+
+TEST_F(BacktestTest, MetricsOnKnownLists) {
+  // 200 eligible providers; 4 converted (2 new writers); signalrank puts 3 of them first.
+  const std::size_t n = 200;
+  std::vector<std::uint8_t> converted(n, 0), adopter(n, 0);
+  converted[7] = kGrew;
+  converted[8] = kFirstActivity;
+  converted[9] = kFirstActivity;
+  converted[150] = kGrew;
+  adopter[8] = adopter[150] = 1;
+  std::vector<std::uint32_t> sr, st;
+  for (std::uint32_t i : {7u, 8u, 9u}) sr.push_back(i);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (i < 7 || i > 9) sr.push_back(i);
+  for (std::uint32_t i = n; i-- > 0;) st.push_back(i);  // 199, 198, ...: 150 is 50th
+  const auto rows = evaluate_lists(sr, st, converted, adopter, n);
+  ASSERT_EQ(rows.size(), 9u);  // k = 10 (5 %), 100, 200 (1000 capped at the eligible)
+  EXPECT_EQ(rows[0].list, "signalrank");
+  EXPECT_EQ(rows[0].k, 10u);
+  EXPECT_EQ(rows[0].hits, 3);
+  EXPECT_EQ(rows[0].new_writers, 2);
+  EXPECT_DOUBLE_EQ(rows[0].precision, 0.3);
+  EXPECT_DOUBLE_EQ(rows[0].base_rate, 0.02);
+  EXPECT_DOUBLE_EQ(*rows[0].lift, 15.0);
+  EXPECT_DOUBLE_EQ(*rows[0].recall, 0.5);
+  EXPECT_EQ(rows[1].list, "top_decile");
+  EXPECT_EQ(rows[1].hits, 0);
+  EXPECT_DOUBLE_EQ(*rows[1].lift, 0.0);
+  EXPECT_DOUBLE_EQ(*rows[1].recall, 0.0);
+  EXPECT_EQ(rows[2].list, "random");
+  EXPECT_DOUBLE_EQ(rows[2].precision, 0.02);
+  EXPECT_DOUBLE_EQ(*rows[2].lift, 1.0);
+  EXPECT_DOUBLE_EQ(rows[2].hits, 0.2);
+  EXPECT_DOUBLE_EQ(*rows[2].recall, 0.05);
+  EXPECT_EQ(rows[4].list, "top_decile");
+  EXPECT_EQ(rows[4].k, 100u);
+  EXPECT_EQ(rows[4].hits, 1);  // 150
+  EXPECT_DOUBLE_EQ(*rows[4].recall, 0.5);
+  // Without truth: no recall; without conversions: no lift.
+  const auto plain = evaluate_lists(sr, st, std::vector<std::uint8_t>(n, 0), {}, n);
+  EXPECT_FALSE(plain[0].recall.has_value());
+  EXPECT_FALSE(plain[0].lift.has_value());
+  const std::string csv = backtest_csv(plain);
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+            "list,k_rule,k,converted_in_top_k,new_writers_in_top_k,precision,base_rate,lift,adopters_found,adopters,recall");
+  EXPECT_NE(csv.find("signalrank,5%,10,0,0,0.000000,0.000000,,,,\r\n"), std::string::npos) << csv;
+}
+
+TEST_F(BacktestTest, TruthFileErrors) {
+  const std::string good = (kDir / "truth_ok.csv").string(), bad = (kDir / "truth_bad.csv").string(),
+                    header = (kDir / "truth_header.csv").string();
+  std::ofstream(good) << "npi,adoption_week\n" << npi_from_body(123456789) << ",2026-03-02\r\n\n";
+  const auto t = read_truth(good);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].npi, npi_from_body(123456789));
+  EXPECT_EQ(t[0].week, week("2026-03-02"));
+  std::ofstream(bad) << "npi,adoption_week\n" << npi_from_body(123456789) << ",2026-03-02\n" << npi_from_body(123456780)
+                     << ",2026-03-03\n";
+  try {
+    read_truth(bad);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), bad + ":3: field 'adoption_week': '2026-03-03' is not a Monday");
+  }
+  std::ofstream(header) << "npi,week\n";
+  EXPECT_THROW(read_truth(header), InputError);
+}
+
+// ---- a hand-made universe with a known answer --------------------------------------------------
+
+namespace {
+
+// 400 providers, weeks L-80 .. L (L = 2026-11-16), t = L - 13, h = 13:
+//   0..39    steady: 4 services a week throughout            -> not converted, 52-week volume 208
+//   40..59   growers: 1 a week, 3 in the last 4 weeks to t,   -> converted (65 > 1.2 x 21)
+//            5 a week after
+//   60..69   new writers: nothing up to t, 1 a week after     -> converted (first activity)
+//   70..79   faders: 3 a week up to t, nothing after          -> not converted, 52-week volume 156
+//   80..389  quiet (some non-campaign claims)                 -> not converted
+//   390..399 organisations (ineligible: entity_types = [1]), new writers
+struct KnownUniverse {
+  std::string universe = (kDir / "known_universe.h5").string();
+  std::string campaign = (kDir / "known.toml").string();
+  std::string truth = (kDir / "known_truth.csv").string();
+  std::int32_t L = week("2026-11-16"), t = L - 13;
+  Providers p = make_providers(400, 180000000);
+  std::vector<std::uint8_t> converted = std::vector<std::uint8_t>(400, 0);
+
+  KnownUniverse() {
+    for (std::size_t i = 390; i < 400; ++i) p.entity_type[i] = 2;
+    std::vector<ClaimRow> claims;
+    for (std::uint32_t i = 0; i < 400; ++i) {
+      for (std::int32_t w = L - 80; w <= L; ++w) {
+        std::uint32_t s = 0;
+        if (i < 40) s = 4;
+        else if (i < 60) s = w <= t - 4 ? 1 : w <= t ? 3 : 5;
+        else if (i < 70 || i >= 390) s = w <= t ? 0 : 1;
+        else if (i < 80) s = w <= t ? 3 : 0;
+        if (s) claims.push_back({i, w, 0, s, 1});
+        if (i % 7 == 0) claims.push_back({i, w, 1, 9, 2});  // not the campaign's code
+      }
+      converted[i] = (i >= 40 && i < 70);
+    }
+    write_test_universe(universe, p, claims);
+    std::ofstream(campaign) << "name = \"tavr\"\ncodes = [\"CPT:33361-33369\"]\nentity_types = [1]\n";
+    std::ofstream tr(truth);
+    tr << "npi,adoption_week\n";
+    for (std::size_t i = 60; i < 70; ++i) tr << p.npi[i] << "," << format_week(t + 1) << "\n";  // in the horizon
+    for (std::size_t i = 40; i < 60; ++i) tr << p.npi[i] << "," << format_week(t - 5) << "\n";  // before t
+    tr << p.npi[395] << "," << format_week(t + 2) << "\n";                                       // ineligible
+    tr << npi_from_body(177777777) << "," << format_week(t + 3) << "\n";                          // not in the universe
+  }
+};
+
+}  // namespace
+
+TEST_F(BacktestTest, HandMadeUniverseGivesTheKnownTableAtOneAndTwoRanks) {
+  const KnownUniverse u;
+  const std::string as_of = format_week(u.t);
+  // The signalrank list: the snapshot that score writes for the same week.
+  const std::string out = (kDir / "known_out").string();
+  CommandResult s = run(mpirun(2) + SIGNALRANK_BINARY + " score --universe " + u.universe + " --campaign " + u.campaign +
+                        " --as-of " + as_of + " --out " + out);
+  ASSERT_EQ(s.status, 0) << s.err;
+  const Snapshot snap = read_snapshot(out + "/tavr/" + as_of + ".h5");
+  auto index = [&](std::uint64_t npi) {
+    return static_cast<std::size_t>(std::lower_bound(u.p.npi.begin(), u.p.npi.end(), npi) - u.p.npi.begin());
+  };
+  auto signalrank_hits = [&](std::size_t k, bool adopters) {
+    std::size_t c = 0;
+    for (std::size_t row = 0; row < k; ++row) {
+      const std::size_t i = index(snap.npi[row]);
+      c += adopters ? (i >= 60 && i < 70) : u.converted[i];
+    }
+    return c;
+  };
+
+  std::vector<std::string> csvs;
+  for (int ranks : {1, 2}) {
+    const std::string table = (kDir / ("known_" + std::to_string(ranks) + ".csv")).string();
+    CommandResult r = run(mpirun(ranks) + SIGNALRANK_BINARY + " backtest --universe " + u.universe + " --campaign " +
+                          u.campaign + " --as-of " + as_of + " --horizon 13 --truth " + u.truth + " --out " + table);
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("backtest: 390 eligible, 70 of them active in the 52 weeks to t"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("backtest: 30 converted (base rate 0.0769): 20 grew beyond their pace, 10 new writers; planted "
+                         "adopters in the horizon: 12, 10 of them eligible"),
+              std::string::npos)
+        << r.out;
+    csvs.push_back(signalrank::testing::slurp(table));
+  }
+  EXPECT_EQ(csvs[0], csvs[1]);
+  const auto rows = parse_csv(csvs[0]);
+  ASSERT_EQ(rows.size(), 10u);  // header + 3 k x 3 lists
+  const double base = 30.0 / 390.0;
+  // k: 5 % of 390 = 20 (19.5 rounded), 100, 1000 capped at 390.
+  struct Want {
+    std::string list, rule;
+    std::size_t k, hits, found;
+  };
+  const std::vector<Want> want = {
+      {"signalrank", "5%", 20, signalrank_hits(20, false), signalrank_hits(20, true)},
+      {"top_decile", "5%", 20, 0, 0},  // the 40 steady providers come first
+      {"signalrank", "100", 100, signalrank_hits(100, false), signalrank_hits(100, true)},
+      {"top_decile", "100", 100, 30, 10},  // steady 40, faders 10, growers 20, then 0-volume by NPI: 60..69 first
+      {"signalrank", "1000", 390, 30, 10},
+      {"top_decile", "1000", 390, 30, 10}};
+  std::size_t w = 0;
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const auto& row = rows[k];
+    ASSERT_EQ(row.size(), 11u);
+    EXPECT_NEAR(std::stod(row[5]), std::stod(row[3]) / std::stod(row[2]), 1e-6);
+    EXPECT_NEAR(std::stod(row[6]), base, 1e-6);
+    EXPECT_EQ(row[9], "10");
+    if (row[0] == "random") {
+      EXPECT_EQ(row[7], "1.0000");
+      EXPECT_NEAR(std::stod(row[10]), std::stod(row[2]) / 390.0, 1e-4);
+      continue;
+    }
+    const Want& e = want[w++];
+    EXPECT_EQ(row[0], e.list);
+    EXPECT_EQ(row[1], e.rule);
+    EXPECT_EQ(row[2], std::to_string(e.k));
+    EXPECT_EQ(row[3], std::to_string(e.hits)) << row[0] << " k " << row[2];
+    EXPECT_EQ(row[8], std::to_string(e.found)) << row[0] << " k " << row[2];
+    EXPECT_NEAR(std::stod(row[7]), static_cast<double>(e.hits) / static_cast<double>(e.k) / base, 1e-3);
+  }
+  EXPECT_EQ(w, want.size());
+  // The growers rise before t (growth, a jump): signalrank lists them first, the static list cannot.
+  EXPECT_EQ(signalrank_hits(20, false), 20u);
+}
+
+TEST_F(BacktestTest, HorizonBeyondTheDataAndBadTruthAreErrors) {
+  const KnownUniverse u;
+  CommandResult r = run(mpirun(2) + SIGNALRANK_BINARY + " backtest --universe " + u.universe + " --campaign " + u.campaign +
+                        " --as-of " + format_week(u.t) + " --horizon 14");
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --horizon: 14 weeks after 2026-08-17 is 2026-11-23, beyond "
+                                                      "the data's last week 2026-11-16; the latest --as-of for this "
+                                                      "horizon is 2026-08-10"})
+      << r.err;
+  const std::string bad = (kDir / "bad_truth.csv").string(), table = (kDir / "never.csv").string();
+  std::ofstream(bad) << "npi,adoption_week\n1234567890,2026-08-24\n";
+  CommandResult t = run(mpirun(2) + SIGNALRANK_BINARY + " backtest --universe " + u.universe + " --campaign " + u.campaign +
+                        " --as-of " + format_week(u.t) + " --truth " + bad + " --out " + table);
+  EXPECT_EQ(t.status, 2);
+  ASSERT_EQ(t.error_lines().size(), 1u) << t.err;
+  EXPECT_EQ(t.error_lines()[0].rfind("error: " + bad + ":2: field 'npi': ", 0), 0u) << t.error_lines()[0];
+  EXPECT_FALSE(fs::exists(table));
+}
+
+// ---- end to end on the generated tiny universe ---------------------------------------------------
+
+TEST_F(BacktestTest, GeneratedTinyUniverseEndToEndWithChart) {
+  const fs::path gen = kDir / "tiny";
+  CommandResult g = run(mpirun(2) + SIGNALRANK_BINARY + " generate --scale tiny --seed 7 --format h5 --out " + gen.string());
+  ASSERT_EQ(g.status, 0) << g.err;
+  std::int32_t last = 0;
+  {
+    Comm self(MPI_COMM_SELF);
+    last = UniverseReader(self, (gen / "universe.h5").string()).last_week();
+  }
+  const std::string as_of = format_week(last - 13), table = (kDir / "tiny_table.csv").string();
+  CommandResult r = run(mpirun(2) + SIGNALRANK_BINARY + " backtest --universe " + (gen / "universe.h5").string() +
+                        " --campaign " + (gen / "campaign.toml").string() + " --as-of " + as_of + " --truth " +
+                        (gen / "truth.csv").string() + " --out " + table);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  std::printf("%s", r.out.c_str());  // the table, for the log
+  const auto rows = parse_csv(signalrank::testing::slurp(table));
+  ASSERT_EQ(rows.size(), 10u);
+  double base = 0;
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const double precision = std::stod(rows[k][5]);
+    base = std::stod(rows[k][6]);
+    EXPECT_GE(precision, 0.0);
+    EXPECT_LE(precision, 1.0);
+    EXPECT_FALSE(rows[k][10].empty());  // recall with --truth
+    if (rows[k][0] == "signalrank" && rows[k][1] == "100") {
+      EXPECT_GT(precision, base);  // better than random
+    }
+  }
+  EXPECT_GT(base, 0.0);
+
+  // The chart.
+  if (run("/usr/bin/python3 -c 'import matplotlib'").status != 0) GTEST_SKIP() << "python3-matplotlib is not installed";
+  const std::string png = (kDir / "tiny.png").string();
+  CommandResult plot = run(std::string(SIGNALRANK_SOURCE_DIR) + "/scripts/plot-backtest " + table + " " + png);
+  ASSERT_EQ(plot.status, 0) << plot.err;
+  const std::string bytes = signalrank::testing::slurp(png);
+  ASSERT_GT(bytes.size(), 1000u);
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+}
