@@ -30,6 +30,7 @@
 #include "io/dates.hpp"
 #include "io/error.hpp"
 #include "io/hash.hpp"
+#include "io/ingest_suppression.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
 #include "kernels/blocksum.hpp"
@@ -43,16 +44,6 @@
 #include "src/plan.hpp"
 #include "src/score.hpp"
 
-#if __has_include("io/ingest_suppression.hpp")
-#include "io/ingest_suppression.hpp"
-#else
-// TEMPORARY until io/ingest_suppression lands.
-namespace signalrank {
-inline std::vector<std::uint8_t> read_suppression(const std::string&, const Providers& p) {
-  return std::vector<std::uint8_t>(p.size(), 0);
-}
-}  // namespace signalrank
-#endif
 
 namespace signalrank {
 
