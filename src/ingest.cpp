@@ -114,8 +114,14 @@ template <class Chunk, class Parse>
 std::vector<Chunk> parse_chunks(std::string_view data, const std::vector<csv::ByteRange>& plan, std::uint8_t file,
                                 std::size_t keep, Parse parse) {
   std::vector<Chunk> chunks(plan.size());
-  for (auto& c : chunks) c.bad = BadRows(file, keep);
-  for_each_chunk(plan.size(), [&](std::size_t i) { parse(data.substr(plan[i].begin, plan[i].size()), chunks[i]); });
+  for_each_chunk(plan.size(), [&](std::size_t i) {
+    // Parsed into a chunk of this thread's own: the counters and row vectors written for every
+    // row must not share cache lines with a neighbouring chunk another thread is filling.
+    Chunk local;
+    local.bad = BadRows(file, keep);
+    parse(data.substr(plan[i].begin, plan[i].size()), local);
+    chunks[i] = std::move(local);
+  });
   return chunks;
 }
 
