@@ -60,9 +60,12 @@ submit() {  # submit OUTDIR [extra env]: prints the job id
 
 # Requeued jobs become eligible only after a delay (Slurm's default is 2 minutes); release
 # the job at once so that the test stays short.
+# The old incarnation's step must be cleaned up on the node first, or the new step's launch fails.
 release_after_requeue() {
   local job=$1
-  wait_for 60 job_pending "$job" && scontrol update JobId="$job" StartTime=now
+  wait_for 60 job_pending "$job" || return 1
+  sleep 5
+  scontrol update JobId="$job" StartTime=now
 }
 
 # 1. a plain run
@@ -74,7 +77,7 @@ check "batch snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/plain/$(basen
 
 # 2. SIGUSR1 to the batch shell mid-PageRank
 job=$(submit "$W/usr1" SIGNALRANK_ITERATION_DELAY_MS=150)
-wait_for 60 grep -q "pagerank iteration   1" "$W/usr1.log"
+wait_for 60 grep -qs "pagerank iteration   1" "$W/usr1.log"
 scancel --signal=USR1 --batch "$job"
 release_after_requeue "$job"
 wait_for 120 job_gone "$job"
@@ -85,7 +88,7 @@ check "USR1: checkpoint removed after success" test ! -e "$(ls -d "$W"/usr1/*/.c
 
 # 3. scontrol requeue mid-run (SIGTERM to the job)
 job=$(submit "$W/requeue" SIGNALRANK_ITERATION_DELAY_MS=150)
-wait_for 60 grep -q "pagerank iteration   1" "$W/requeue.log"
+wait_for 60 grep -qs "pagerank iteration   1" "$W/requeue.log"
 scontrol requeue "$job"
 release_after_requeue "$job"
 wait_for 120 job_gone "$job"
