@@ -398,15 +398,15 @@ std::uint64_t provider_of_row(const h5::File& f, const char* offsets_name, std::
 }
 }  // namespace
 
-std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint64_t end) const {
+std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint64_t end, bool with_patients) const {
   const h5::File& f = impl_->file;
   const std::uint64_t n = end - begin;
   auto week = f.read_column<std::int32_t>("/claims/week", begin, n);
   auto code = f.read_column<std::uint32_t>("/claims/code", begin, n);
   auto services = f.read_column<std::uint32_t>("/claims/services", begin, n);
-  auto patients = f.read_column<std::uint32_t>("/claims/patients", begin, n);
+  auto patients = with_patients ? f.read_column<std::uint32_t>("/claims/patients", begin, n) : std::vector<std::uint32_t>();
   std::vector<ClaimRow> rows(n);
-  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, week[i], code[i], services[i], patients[i]};
+  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, week[i], code[i], services[i], with_patients ? patients[i] : 0};
   if (n == 0) return rows;
   const std::uint64_t first = provider_of_row(f, "/claims/offsets", begin);
   auto off = f.read_column<std::uint64_t>("/claims/offsets", first, std::min(num_providers() + 1, first + 1 + n) - first);
@@ -419,15 +419,19 @@ std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint
   return rows;
 }
 
-std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::uint64_t end) const {
+std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts) const {
   const h5::File& f = impl_->file;
   const std::uint64_t n = end - begin;
   auto dst = f.read_column<std::uint32_t>("/referrals/out_dst", begin, n);
-  auto pair = f.read_column<std::uint32_t>("/referrals/out_pair_count", begin, n);
   auto bene = f.read_column<std::uint32_t>("/referrals/out_bene_count", begin, n);
-  auto same = f.read_column<std::uint32_t>("/referrals/out_same_day", begin, n);
+  std::vector<std::uint32_t> pair, same;
+  if (with_counts) {
+    pair = f.read_column<std::uint32_t>("/referrals/out_pair_count", begin, n);
+    same = f.read_column<std::uint32_t>("/referrals/out_same_day", begin, n);
+  }
   std::vector<EdgeRow> rows(n);
-  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, dst[i], pair[i], bene[i], same[i]};
+  for (std::uint64_t i = 0; i < n; ++i)
+    rows[i] = {0, dst[i], with_counts ? pair[i] : 0, bene[i], with_counts ? same[i] : 0};
   if (n == 0) return rows;
   const std::uint64_t first = provider_of_row(f, "/referrals/out_offsets", begin);
   auto off = f.read_column<std::uint64_t>("/referrals/out_offsets", first,

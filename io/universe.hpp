@@ -119,10 +119,11 @@ class UniverseReader {
   std::vector<std::uint64_t> claim_offsets(std::uint64_t lo, std::uint64_t hi) const;
   std::vector<std::uint64_t> out_offsets(std::uint64_t lo, std::uint64_t hi) const;
   std::vector<std::uint64_t> in_offsets(std::uint64_t lo, std::uint64_t hi) const;
-  // Claims rows [begin, end).
-  std::vector<ClaimRow> read_claims(std::uint64_t begin, std::uint64_t end) const;
-  // Out-edges [begin, end) (src filled from the offsets' owner is the caller's job: src is set).
-  std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end) const;
+  // Claims rows [begin, end). Without `with_patients` the patients column is not read (0).
+  std::vector<ClaimRow> read_claims(std::uint64_t begin, std::uint64_t end, bool with_patients = true) const;
+  // Out-edges [begin, end), src filled in. Without `with_counts` only dst and bene_count are read
+  // (pair_count and same_day are 0).
+  std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts = true) const;
   // In-edges [begin, end): src and bene_count (dst filled in), sorted by (dst, src).
   std::vector<EdgeRow> read_in_edges(std::uint64_t begin, std::uint64_t end) const;
   // Sum of bene_count over each provider's out-edges, for providers [lo, hi).

@@ -43,38 +43,12 @@ void pagerank_step(std::span<const std::uint64_t> in_offsets,
                    std::span<const std::uint8_t> dangling, double damping, double dangling_mass,
                    const PageRankStepOut& out) {
   check_step_inputs(in_offsets, in_src, in_weight, x_ext, v, dangling, out);
+  // The natural order is the identity numbering of the split kernels.
   const std::size_t n_owned = out.x_new.size();
-  const auto blocks = static_cast<std::int64_t>(sum_block_count(n_owned));
-  const double teleport = damping * dangling_mass + (1.0 - damping);
-
-  const std::uint64_t* offsets = in_offsets.data();
-  const std::uint32_t* src = in_src.data();
-  const double* weight = in_weight.data();
-  const double* x = x_ext.data();
-  const double* pers = v.data();
-  const std::uint8_t* is_dangling = dangling.data();
-  double* x_new = out.x_new.data();
-  double* residual_partial = out.residual_partial.data();
-  double* dangling_partial = out.dangling_partial.data();
-
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    const std::size_t first = static_cast<std::size_t>(b) * kSumBlock;
-    const std::size_t last = std::min(first + kSumBlock, n_owned);
-    double residual = 0.0;
-    double dangling_sum = 0.0;
-    for (std::size_t i = first; i < last; ++i) {
-      double pulled = 0.0;
-      const std::uint64_t e_end = offsets[i + 1];
-      for (std::uint64_t e = offsets[i]; e < e_end; ++e) pulled += weight[e] * x[src[e]];
-      const double xi = damping * pulled + teleport * pers[i];
-      x_new[i] = xi;
-      residual += std::fabs(xi - x[i]);
-      dangling_sum += is_dangling[i] != 0 ? xi : 0.0;
-    }
-    residual_partial[b] = residual;
-    dangling_partial[b] = dangling_sum;
-  }
+  std::vector<std::uint32_t> identity(n_owned);
+  std::iota(identity.begin(), identity.end(), 0u);
+  pagerank_pull(in_offsets, in_src, in_weight, x_ext, v, damping, dangling_mass, out.x_new);
+  pagerank_block_sums(identity, out.x_new, x_ext, dangling, out.residual_partial, out.dangling_partial);
 }
 
 void pagerank_step_reference(std::span<const std::uint64_t> in_offsets,
@@ -193,6 +167,51 @@ std::vector<double> pagerank_serial(std::size_t n, std::span<const std::uint32_t
   if (iterations) *iterations = done;
   if (residual) *residual = change;
   return x;
+}
+
+void pagerank_pull(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
+                   std::span<const double> in_weight, std::span<const double> x_ext, std::span<const double> v,
+                   double damping, double dangling_mass, std::span<double> x_new) {
+  const std::size_t n = x_new.size();
+  if (in_offsets.size() != n + 1 || in_offsets.back() != in_src.size() || in_src.size() != in_weight.size() ||
+      v.size() != n)
+    throw std::invalid_argument("pagerank_pull: in-edge CSR or v does not match x_new");
+  const double teleport = damping * dangling_mass + (1.0 - damping);
+  const std::uint64_t* offsets = in_offsets.data();
+  const std::uint32_t* src = in_src.data();
+  const double* weight = in_weight.data();
+  const double* x = x_ext.data();
+  const double* pers = v.data();
+  double* out = x_new.data();
+  // Chunks of vertices by index; degrees are skewed (hubs), hence dynamic.
+#pragma omp parallel for schedule(dynamic, 512)
+  for (std::size_t p = 0; p < n; ++p) {
+    double pulled = 0.0;
+    const std::uint64_t e_end = offsets[p + 1];
+    for (std::uint64_t e = offsets[p]; e < e_end; ++e) pulled += weight[e] * x[src[e]];
+    out[p] = damping * pulled + teleport * pers[p];
+  }
+}
+
+void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
+                         std::span<const double> x_old, std::span<const std::uint8_t> dangling,
+                         std::span<double> residual_partial, std::span<double> dangling_partial) {
+  const std::size_t n = position_of.size();
+  const std::size_t blocks = sum_block_count(n);
+  if (x_new.size() != n || x_old.size() < n || dangling.size() != n || residual_partial.size() != blocks ||
+      dangling_partial.size() != blocks)
+    throw std::invalid_argument("pagerank_block_sums: sizes do not match");
+#pragma omp parallel for schedule(static)
+  for (std::size_t b = 0; b < blocks; ++b) {
+    double residual = 0.0, dangling_sum = 0.0;
+    for (std::size_t i = b * kSumBlock; i < std::min(n, (b + 1) * kSumBlock); ++i) {
+      const double xi = x_new[position_of[i]];
+      residual += std::fabs(xi - x_old[position_of[i]]);
+      dangling_sum += dangling[i] != 0 ? xi : 0.0;
+    }
+    residual_partial[b] = residual;
+    dangling_partial[b] = dangling_sum;
+  }
 }
 
 }  // namespace signalrank::kernels

@@ -57,6 +57,20 @@ void pagerank_step(std::span<const std::uint64_t> in_offsets,
                    std::span<const std::uint8_t> dangling, double damping, double dangling_mass,
                    const PageRankStepOut& out);
 
+// The same iteration split in two for a locality-ordered vertex numbering (score numbers owned
+// vertices by state and ZIP so that in-neighbours sit close in memory). Position p of the local
+// numbering holds owned vertex order[p]; in-edges of each position stay sorted by global source ID,
+// so x_new is bit-identical to pagerank_step's whatever the order.
+//   pagerank_pull: x_new[p] = d * sum_e in_weight[e] x_ext[in_src[e]] + (d dangling_mass + 1 - d) v[p]
+//   pagerank_block_sums: residual and dangling partials over blocks of kSumBlock owned vertices in
+//   global order (vertex i of block b is at position position_of[i]), each added in vertex order.
+void pagerank_pull(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
+                   std::span<const double> in_weight, std::span<const double> x_ext, std::span<const double> v,
+                   double damping, double dangling_mass, std::span<double> x_new);
+void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
+                         std::span<const double> x_old, std::span<const std::uint8_t> dangling,
+                         std::span<double> residual_partial, std::span<double> dangling_partial);
+
 // Serial verifier with the same contract: push direction, scattering every edge from its source.
 void pagerank_step_reference(std::span<const std::uint64_t> in_offsets,
                              std::span<const std::uint32_t> in_src,

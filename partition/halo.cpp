@@ -5,7 +5,8 @@
 
 namespace signalrank {
 
-HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts)
+HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts,
+                   std::span<const std::uint32_t> position_of)
     : n_owned_(layout.count(comm.rank())), n_ghosts_(ghosts.size()) {
   const int P = comm.size();
   // 1. What this rank asks of each owner: ghosts in ascending id order, hence grouped by owner.
@@ -32,7 +33,10 @@ HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const 
       at += give_int[r];
       continue;
     }
-    for (int k = 0; k < give_int[r]; ++k) send_index_.push_back(static_cast<std::uint32_t>(wanted[at + k] - lo));
+    for (int k = 0; k < give_int[r]; ++k) {
+      const auto local = static_cast<std::uint32_t>(wanted[at + k] - lo);
+      send_index_.push_back(position_of.empty() ? local : position_of[local]);
+    }
     at += give_int[r];
   }
   int sd = 0, rd = 0;

@@ -18,8 +18,11 @@ class HaloPlan {
  public:
   HaloPlan() = default;
   // `ghosts`: global ids of the vertices this rank needs but does not own, distinct, in any
-  // order. The value of ghosts[k] lands at ext[n_owned + k]. Collective.
-  HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts);
+  // order. The value of ghosts[k] lands at ext[n_owned + k]. Owned vertex i (global lo + i) is read
+  // from ext[i], or from ext[position_of[i]] when the owned values are stored in another order.
+  // Collective.
+  HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts,
+           std::span<const std::uint32_t> position_of = {});
   ~HaloPlan();
   HaloPlan(HaloPlan&& o) noexcept;
   HaloPlan& operator=(HaloPlan&& o) noexcept;

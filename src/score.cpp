@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <future>
+#include <cstring>
 #include <numeric>
 #include <signal.h>
 #include <unistd.h>
@@ -151,13 +152,13 @@ OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layo
   d.lo = d.layout.begin(comm.rank());
   d.hi = d.layout.end(comm.rank());
   auto co = u.claim_offsets(d.lo, d.hi);
-  d.claims = u.read_claims(co.front(), co.back());
+  d.claims = u.read_claims(co.front(), co.back(), /*with_patients=*/false);  // score needs services only
   d.claim_off = localize(std::move(co));
   auto io = u.in_offsets(d.lo, d.hi);
   d.in_edges = u.read_in_edges(io.front(), io.back());
   d.in_off = localize(std::move(io));
   auto oo = u.out_offsets(d.lo, d.hi);
-  d.out_edges = u.read_out_edges(oo.front(), oo.back());
+  d.out_edges = u.read_out_edges(oo.front(), oo.back(), /*with_counts=*/false);  // bene_count is the weight
   d.out_off = localize(std::move(oo));
   d.out_weight = u.out_weight(d.lo, d.hi);
   return d;
@@ -209,36 +210,53 @@ void compute_trends(const OwnedData& d, const std::vector<std::uint8_t>& code_ma
 }
 
 // ---- graph: local CSR with ghosts, halo plans ---------------------------------------------
+// Owned vertices and ghosts are numbered in a locality order — by state, then ZIP code, then
+// NPI — so that the mostly in-state referral edges gather x from nearby memory. Each vertex's
+// in-edges stay sorted by global source id and global sums stay in global order, so the numbering
+// changes no bit of the result (kernels/pagerank.hpp).
 struct LocalGraph {
-  std::vector<std::uint64_t> ghosts;  // global ids: in-edge sources first, then out-edge-only targets
+  std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
+  std::vector<std::uint32_t> position_of;  // owned vertex -> position
+  std::vector<std::uint64_t> ghosts;       // global ids: in-edge sources first, then out-edge-only targets
   std::size_t n_in_ghosts = 0;
-  std::vector<std::uint32_t> in_src;   // ext index of each in-edge's source
-  std::vector<double> in_weight;       // bene_count / out_weight(source)
-  std::vector<std::uint32_t> in_bene;  // raw weights for peer exposure
-  std::vector<std::uint32_t> out_dst;  // ext index of each out-edge's target
-  std::vector<std::uint32_t> out_bene;
-  std::vector<std::uint8_t> dangling;  // owned
+  // CSRs by position: in-edges (source ext index, P_ji, raw weight) and out-edges (target, weight).
+  std::vector<std::uint64_t> in_off, out_off;
+  std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
+  std::vector<double> in_weight;
+  std::vector<std::uint8_t> dangling;  // by owned vertex (global order), for the block sums
   HaloPlan pagerank_halo;              // in-edge ghosts only
   HaloPlan exposure_halo;              // all ghosts
 };
 
-LocalGraph build_graph(const Comm& comm, const OwnedData& d) {
+LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers) {
   LocalGraph g;
-  const std::uint64_t P = d.layout.size(), lo = d.lo, hi = d.hi, n = d.n_owned();
+  const std::uint64_t P = d.layout.size(), lo = d.lo, n = d.n_owned();
+  auto locality_less = [&](std::uint64_t a, std::uint64_t b) {
+    const int s = std::memcmp(providers.state[a].data(), providers.state[b].data(), 2);
+    if (s != 0) return s < 0;
+    const int z = std::memcmp(providers.zip5[a].data(), providers.zip5[b].data(), 5);
+    return z != 0 ? z < 0 : a < b;
+  };
+  g.order.resize(n);
+  std::iota(g.order.begin(), g.order.end(), 0u);
+  std::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(lo + a, lo + b); });
+  g.position_of.resize(n);
+  for (std::uint32_t p = 0; p < n; ++p) g.position_of[g.order[p]] = p;
+
   // A dense global -> ext map (4 bytes per provider) turns each edge's lookup into one load.
   constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::uint32_t> ext(P, kNone);
-  for (std::uint64_t p = lo; p < hi; ++p) ext[p] = static_cast<std::uint32_t>(p - lo);
+  for (std::uint64_t i = 0; i < n; ++i) ext[lo + i] = g.position_of[i];
   auto add_ghosts = [&](const std::vector<EdgeRow>& edges, bool from_src) {
     std::vector<std::uint64_t> found;
     for (const auto& e : edges) {
-      std::uint64_t v = from_src ? e.src : e.dst;
+      const std::uint64_t v = from_src ? e.src : e.dst;
       if (ext[v] == kNone) {
         ext[v] = kNone - 1;  // seen
         found.push_back(v);
       }
     }
-    std::sort(found.begin(), found.end());
+    std::sort(found.begin(), found.end(), locality_less);
     for (std::uint64_t v : found) {
       ext[v] = static_cast<std::uint32_t>(n + g.ghosts.size());
       g.ghosts.push_back(v);
@@ -248,26 +266,36 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d) {
   g.n_in_ghosts = g.ghosts.size();
   add_ghosts(d.out_edges, false);
 
-  g.in_src.resize(d.in_edges.size());
-  g.in_bene.resize(d.in_edges.size());
-  for (std::size_t k = 0; k < d.in_edges.size(); ++k) {
-    g.in_src[k] = ext[d.in_edges[k].src];
-    g.in_bene[k] = d.in_edges[k].bene_count;
-  }
-  g.out_dst.resize(d.out_edges.size());
-  g.out_bene.resize(d.out_edges.size());
-  for (std::size_t k = 0; k < d.out_edges.size(); ++k) {
-    g.out_dst[k] = ext[d.out_edges[k].dst];
-    g.out_bene[k] = d.out_edges[k].bene_count;
-  }
-  g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts));
-  g.exposure_halo = HaloPlan(comm, d.layout, g.ghosts);
+  // CSRs in position order; each vertex's edges keep their file order (by global id).
+  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const std::vector<EdgeRow>& edges, bool in,
+                         std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
+                         std::vector<std::uint32_t>& bene) {
+    new_off.assign(n + 1, 0);
+    nbr.resize(edges.size());
+    bene.resize(edges.size());
+    for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (std::uint32_t p = 0; p < n; ++p) {
+      std::uint64_t at = new_off[p];
+      for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k, ++at) {
+        nbr[at] = ext[in ? edges[k].src : edges[k].dst];
+        bene[at] = edges[k].bene_count;
+      }
+    }
+  };
+  permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
+  permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
+
+  g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
+                             g.position_of);
+  g.exposure_halo = HaloPlan(comm, d.layout, g.ghosts, g.position_of);
 
   // P_ji = w_ji / out_weight(j): the sources' out-weights come over the halo once.
   std::vector<std::uint64_t> outw(n + g.n_in_ghosts);
-  std::copy(d.out_weight.begin(), d.out_weight.end(), outw.begin());
+  for (std::uint64_t i = 0; i < n; ++i) outw[g.position_of[i]] = d.out_weight[i];
   g.pagerank_halo.exchange<std::uint64_t>(outw);
-  g.in_weight.resize(d.in_edges.size());
+  g.in_weight.resize(g.in_src.size());
+#pragma omp parallel for schedule(static)
   for (std::size_t k = 0; k < g.in_src.size(); ++k)
     g.in_weight[k] = static_cast<double>(g.in_bene[k]) / static_cast<double>(outw[g.in_src[k]]);
   g.dangling.resize(n);
@@ -375,8 +403,8 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
   for (std::size_t i = 0; i < n; ++i)
     v[i] = total_volume > 0 ? col.volume[i] / total_volume : 1.0 / static_cast<double>(N);
 
-  std::vector<double> x_ext(n + g.n_in_ghosts), x_new(n);
-  std::copy(v.begin(), v.end(), x_ext.begin());
+  std::vector<double> x_ext(n + g.n_in_ghosts), x_new(n), v_pos(n);
+  for (std::size_t i = 0; i < n; ++i) x_ext[g.position_of[i]] = v_pos[g.position_of[i]] = v[i];
   kernels::masked_block_sums(v, g.dangling, dangling_partial);
   double dangling_mass = global_sum(comm, dangling_partial);
 
@@ -385,7 +413,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
   int first = 1;
   if (ckpt.resume.iterations_done > 0) {
     // Resume exactly where the interrupted run stopped: same x, same dangling mass.
-    std::copy(ckpt.resume.x.begin(), ckpt.resume.x.end(), x_ext.begin());
+    for (std::size_t i = 0; i < n; ++i) x_ext[g.position_of[i]] = ckpt.resume.x[i];
     dangling_mass = ckpt.resume.dangling_mass;
     r.iterations = ckpt.resume.iterations_done;
     r.residual = ckpt.resume.residual;
@@ -398,8 +426,8 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     maybe_inject_fault(comm, it);
     test_hooks(comm, it);
     g.pagerank_halo.exchange<double>(x_ext);
-    kernels::pagerank_step(d.in_off, g.in_src, g.in_weight, x_ext, v, g.dangling, c.damping, dangling_mass,
-                           {x_new, partial, dangling_partial});
+    kernels::pagerank_pull(g.in_off, g.in_src, g.in_weight, x_ext, v_pos, c.damping, dangling_mass, x_new);
+    kernels::pagerank_block_sums(g.position_of, x_new, x_ext, g.dangling, partial, dangling_partial);
     r.residual = global_sum(comm, partial);
     dangling_mass = global_sum(comm, dangling_partial);
     std::copy(x_new.begin(), x_new.end(), x_ext.begin());
@@ -418,7 +446,8 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
       cp.iterations_done = it;
       cp.dangling_mass = dangling_mass;
       cp.residual = r.residual;
-      cp.x.assign(x_ext.begin(), x_ext.begin() + static_cast<std::ptrdiff_t>(n));
+      cp.x.resize(n);  // in global order, whatever the numbering
+      for (std::size_t i = 0; i < n; ++i) cp.x[i] = x_ext[g.position_of[i]];
       save_checkpoint(checkpoint_file(ckpt.dir, comm.rank()), cp);
       comm.barrier();
       throw StoppedForCheckpoint(fmt::format("stopped by a signal after PageRank iteration {}; checkpoint in {}; rerun the same "
@@ -426,16 +455,18 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
                                      it, ckpt.dir));
     }
   }
-  std::copy(x_ext.begin(), x_ext.begin() + static_cast<std::ptrdiff_t>(n), col.pagerank.begin());
+  for (std::size_t i = 0; i < n; ++i) col.pagerank[i] = x_ext[g.position_of[i]];
   return r;
 }
 
 void run_peer_exposure(const OwnedData& d, const LocalGraph& g, Columns& col) {
   const std::size_t n = d.n_owned();
   std::vector<std::uint8_t> active(n + g.ghosts.size());
-  for (std::size_t i = 0; i < n; ++i) active[i] = col.volume[i] > 0;
+  for (std::size_t i = 0; i < n; ++i) active[g.position_of[i]] = col.volume[i] > 0;
   g.exposure_halo.exchange<std::uint8_t>(active);
-  kernels::peer_exposure(d.out_off, g.out_dst, g.out_bene, d.in_off, g.in_src, g.in_bene, active, col.peer_exposure);
+  std::vector<double> exposure(n);
+  kernels::peer_exposure(g.out_off, g.out_dst, g.out_bene, g.in_off, g.in_src, g.in_bene, active, exposure);
+  for (std::size_t i = 0; i < n; ++i) col.peer_exposure[i] = exposure[g.position_of[i]];
 }
 
 // ---- gather, percentiles, score, rank ----------------------------------------------------
@@ -503,7 +534,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   compute_trends(d, code_match, t, campaign, col);
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
-  LocalGraph g = build_graph(comm, d);
+  LocalGraph g = build_graph(comm, d, providers);
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
   report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
 

@@ -354,5 +354,61 @@ TEST(SumInOrder, IsLeftToRight) {
   EXPECT_EQ(sum_in_order(std::vector<double>{}), 0.0);
 }
 
+// The locality-ordered split (pull over permuted positions, block sums in global order) gives the
+// same bits as pagerank_step on the natural order, for any permutation and thread count.
+TEST(PageRankPull, PermutedOrderGivesTheSameBitsAsTheStep) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE(seed);
+    const std::size_t n = 5000;
+    const auto e = testing::random_graph(seed, n, 30000, true);
+    const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
+    const Part p = make_part(g, 1024, 4700);
+    const std::size_t owned = p.last - p.first;
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1e-3);
+    std::vector<double> x_ext(owned + p.ghost_global.size()), v(owned);
+    for (double& x : x_ext) x = u(rng);
+    for (double& x : v) x = u(rng);
+    const auto dangling = std::span(g.dangling).subspan(p.first, owned);
+    const std::size_t blocks = sum_block_count(owned);
+    std::vector<double> x1(owned), r1(blocks), d1(blocks);
+    pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123, {x1, r1, d1});
+
+    // A random numbering of the owned vertices: order[pos] = vertex, position_of[vertex] = pos.
+    std::vector<std::uint32_t> order(owned), position_of(owned);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::uint32_t q = 0; q < owned; ++q) position_of[order[q]] = q;
+    // Renumber: owned x values move to their positions, ghosts stay; edges keep their order.
+    std::vector<double> x_perm(x_ext), v_perm(owned);
+    for (std::size_t i = 0; i < owned; ++i) {
+      x_perm[position_of[i]] = x_ext[i];
+      v_perm[position_of[i]] = v[i];
+    }
+    std::vector<std::uint64_t> off{0};
+    std::vector<std::uint32_t> src;
+    std::vector<double> w;
+    for (std::size_t q = 0; q < owned; ++q) {
+      const std::uint32_t i = order[q];
+      for (auto k = p.in_offsets[i]; k < p.in_offsets[i + 1]; ++k) {
+        const std::uint32_t s = p.in_src[k];
+        src.push_back(s < owned ? position_of[s] : s);
+        w.push_back(p.in_weight[k]);
+      }
+      off.push_back(src.size());
+    }
+    for (int threads : testing::thread_counts()) {
+      testing::with_threads(threads, [&] {
+        std::vector<double> x2(owned), r2(blocks), d2(blocks);
+        pagerank_pull(off, src, w, x_perm, v_perm, 0.85, 0.123, x2);
+        pagerank_block_sums(position_of, x2, x_perm, dangling, r2, d2);
+        for (std::size_t i = 0; i < owned; ++i) ASSERT_EQ(x2[position_of[i]], x1[i]) << i;
+        EXPECT_TRUE(testing::same_bits(r1, r2));
+        EXPECT_TRUE(testing::same_bits(d1, d2));
+      });
+    }
+  }
+}
+
 }  // namespace
 }  // namespace signalrank::kernels
