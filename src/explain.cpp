@@ -38,10 +38,13 @@ std::string ScoreExplainer::reasons(double pct_volume, double pct_growth, double
     std::string words;
   };
   std::string trigger_words = (trigger & 2) ? "new writer" : "jump in last " + std::to_string(trigger_weeks) + " weeks";
-  std::array<Term, 5> terms{{{w_volume * pct_volume, "high volume"},
-                             {w_growth * pct_growth, "rising volume"},
-                             {w_pagerank * pct_pagerank, "referral hub"},
-                             {w_peer_exposure * pct_peer_exposure, "peers adopting"},
+  // What lifted the provider is measured against the median eligible provider (percentile 0.5):
+  // weight x (percentile - 0.5). Weight x percentile alone would name the heaviest weights for
+  // nearly everyone. A set trigger lifts by its whole weight (no trigger is the median).
+  std::array<Term, 5> terms{{{w_volume * (pct_volume - 0.5), "high volume"},
+                             {w_growth * (pct_growth - 0.5), "rising volume"},
+                             {w_pagerank * (pct_pagerank - 0.5), "referral hub"},
+                             {w_peer_exposure * (pct_peer_exposure - 0.5), "peers adopting"},
                              {trigger != 0 ? w_trigger : 0.0, trigger_words}}};
   // Stable: equal contributions keep the vocabulary order.
   std::stable_sort(terms.begin(), terms.end(),

@@ -277,24 +277,28 @@ TEST_F(ExportTest, EachFilter) {
 
 TEST_F(ExportTest, ReasonsNameTheTwoLargestContributions) {
   const ScoreExplainer w;  // SPEC weights 0.2 0.25 0.3 0.15 0.1, trigger_weeks 4
-  EXPECT_EQ(w.reasons(1, 1, 1, 1, 0), "referral hub;rising volume");          // 0.3, 0.25
-  EXPECT_EQ(w.reasons(1, 0.1, 0.1, 1, 0), "high volume;peers adopting");      // 0.2, 0.15
-  EXPECT_EQ(w.reasons(0.1, 0.9, 0.2, 0.1, 0), "rising volume;referral hub");  // 0.225, 0.06
-  EXPECT_EQ(w.reasons(0.01, 0.01, 0.02, 0.01, 1), "jump in last 4 weeks;referral hub");
-  EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.9, 2), "peers adopting;new writer");  // 0.135 > 0.1
-  EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.01, 3), "new writer;referral hub");  // both bits: a jump from nothing
+  // Lift over the median provider: weight x (percentile - 0.5); a set trigger lifts by its weight.
+  EXPECT_EQ(w.reasons(1, 1, 1, 1, 0), "referral hub;rising volume");          // 0.15, 0.125
+  EXPECT_EQ(w.reasons(1, 0.1, 0.1, 1, 0), "high volume;peers adopting");      // 0.1, 0.075
+  EXPECT_EQ(w.reasons(0.1, 0.9, 0.2, 0.1, 0), "rising volume");               // 0.1; the rest below the median
+  EXPECT_EQ(w.reasons(0.9, 0.9, 0.6, 0.5, 0), "rising volume;high volume");   // 0.1, 0.08, 0.03, 0
+  EXPECT_EQ(w.reasons(0.01, 0.01, 0.02, 0.01, 1), "jump in last 4 weeks");    // 0.1; every component below
+  EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.9, 2), "new writer;peers adopting");  // 0.1 > 0.06
+  EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.99, 2), "new writer;peers adopting");  // 0.1 > 0.0735
+  EXPECT_EQ(w.reasons(0.01, 0.01, 0.99, 0.01, 3), "referral hub;new writer");    // 0.147 > 0.1; both bits: new writer
   ScoreExplainer six = ScoreExplainer::from_campaign_toml(test_campaign_toml("tavr", 6), "s.h5");
   EXPECT_EQ(six.trigger_weeks, 6);
   EXPECT_EQ(six.reasons(0, 0, 0, 0, 1), "jump in last 6 weeks");
-  // Equal contributions keep the vocabulary order; zero terms are never named.
+  // Equal contributions keep the vocabulary order; terms at or below the median are never named.
   ScoreExplainer eq;
   eq.w_volume = eq.w_growth = eq.w_pagerank = eq.w_peer_exposure = 0.25;
-  EXPECT_EQ(eq.reasons(0.5, 0.5, 0.5, 0.5, 0), "high volume;rising volume");
+  EXPECT_EQ(eq.reasons(0.75, 0.75, 0.75, 0.75, 0), "high volume;rising volume");
+  EXPECT_EQ(eq.reasons(0.5, 0.5, 0.5, 0.5, 0), "");
   ScoreExplainer only_growth;
   only_growth.w_volume = only_growth.w_pagerank = only_growth.w_peer_exposure = only_growth.w_trigger = 0;
   only_growth.w_growth = 1;
-  EXPECT_EQ(only_growth.reasons(1, 0.3, 1, 1, 1), "rising volume");
-  EXPECT_EQ(only_growth.reasons(1, 0, 1, 1, 1), "");
+  EXPECT_EQ(only_growth.reasons(1, 0.7, 1, 1, 1), "rising volume");
+  EXPECT_EQ(only_growth.reasons(1, 0.3, 1, 1, 1), "");
 
   const ScoreExplainer custom = ScoreExplainer::from_campaign_toml(
       "name = \"x\"\ncodes = [\"CPT:1\"]\n[weights]\nvolume = 0.9\ntrigger = 0.0\n", "s.h5");
@@ -331,13 +335,16 @@ TEST_F(ExportTest, ReasonsColumnMatchesTheSnapshotsComponents) {
     const std::size_t i = static_cast<std::size_t>(std::lower_bound(p.npi.begin(), p.npi.end(), npi) - p.npi.begin());
     // Recompute the largest two contributions from the hand-made percentiles.
     std::vector<std::pair<double, std::string>> terms = {
-        {0.2 * spec.pct_volume[i], "high volume"},
-        {0.25 * spec.pct_growth[i], "rising volume"},
-        {0.3 * spec.pct_pagerank[i], "referral hub"},
-        {0.15 * spec.pct_peer_exposure[i], "peers adopting"},
+        {0.2 * (spec.pct_volume[i] - 0.5), "high volume"},
+        {0.25 * (spec.pct_growth[i] - 0.5), "rising volume"},
+        {0.3 * (spec.pct_pagerank[i] - 0.5), "referral hub"},
+        {0.15 * (spec.pct_peer_exposure[i] - 0.5), "peers adopting"},
         {spec.trigger[i] ? 0.1 : 0.0, (spec.trigger[i] & 2) ? "new writer" : "jump in last 5 weeks"}};
     std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    EXPECT_EQ(rows[k][10], terms[0].second + ";" + terms[1].second) << "NPI " << npi;
+    std::string expect;
+    for (std::size_t t = 0, named = 0; t < terms.size() && named < 2 && terms[t].first > 0; ++t, ++named)
+      expect += (named ? ";" : "") + terms[t].second;
+    EXPECT_EQ(rows[k][10], expect) << "NPI " << npi;
     jumps += rows[k][10].find("jump in last 5 weeks") != std::string::npos;
     new_writers += rows[k][10].find("new writer") != std::string::npos;
     EXPECT_EQ(rows[k][9], std::to_string(spec.trigger[i]));
