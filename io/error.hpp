@@ -53,6 +53,13 @@ class ConfigError : public InputError {
       : InputError(std::move(file), line, std::move(field), reason, kExitBadConfig) {}
 };
 
+// The exit code an exception escaping a command maps to: its own for input and config errors,
+// kExitInternal for anything else.
+inline int exit_code_of(const std::exception& e) {
+  const auto* input = dynamic_cast<const InputError*>(&e);
+  return input ? input->exit_code() : kExitInternal;
+}
+
 // Thrown by every rank together after a checkpoint was written on a stop signal; main prints the
 // message once and exits with kExitCheckpointed.
 class StoppedForCheckpoint : public std::runtime_error {

@@ -1,5 +1,7 @@
 #include "io/h5.hpp"
 
+#include "io/error.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -53,9 +55,10 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
   f.comm_ = comm;
   Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
-  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
+  // A missing or foreign file is the user's input problem, not an internal error.
+  if (!std::filesystem::exists(path)) throw InputError(path, 0, "", "no such file");
   hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id());
-  if (id < 0) f.fail("not an HDF5 file or cannot be opened");
+  if (id < 0) throw InputError(path, 0, "", "not an HDF5 file, or it cannot be opened");
   f.file_ = make(id, H5Fclose);
   return f;
 }

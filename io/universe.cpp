@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "io/dates.hpp"
+#include "io/error.hpp"
 #include "io/h5.hpp"
 #include "partition/layout.hpp"
 
@@ -311,7 +312,7 @@ UniverseReader::UniverseReader(const Comm& comm, const std::string& path) : impl
   // hyperslabs of the rank's own slice, and no collective is needed.
   impl_->file = h5::File::open(path, nullptr);
   if (!impl_->file.has_attr("/", "format") || impl_->file.attr_string("/", "format") != kUniverseFormat)
-    throw std::runtime_error(path + ": not a signalrank universe file (format attribute missing or different)");
+    throw InputError(path, 0, "", "not a signalrank universe file (format attribute missing or different)");
   (void)comm;
 }
 UniverseReader::~UniverseReader() = default;

@@ -81,12 +81,9 @@ int run_on_root(const Comm& comm, const std::function<int()>& work) {
   if (comm.root()) {
     try {
       code = work();
-    } catch (const InputError& e) {
-      message = e.what();
-      code = e.exit_code();
     } catch (const std::exception& e) {
       message = e.what();
-      code = kExitInternal;
+      code = exit_code_of(e);
     }
   }
   std::vector<int> shared{code};

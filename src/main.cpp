@@ -41,12 +41,9 @@ int main(int argc, char** argv) {
     // Collective by construction: every rank agreed to stop before writing its checkpoint.
     if (comm.root()) std::fprintf(stderr, "signalrank: %s\n", e.what());
     return kExitCheckpointed;
-  } catch (const InputError& e) {
-    message = e.what();
-    code = e.exit_code();
   } catch (const std::exception& e) {
     message = e.what();
-    code = kExitInternal;
+    code = exit_code_of(e);
   }
   std::fflush(stdout);
   if (!message.empty()) {

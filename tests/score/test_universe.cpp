@@ -8,6 +8,8 @@
 #include <map>
 #include <random>
 
+#include "io/error.hpp"
+#include "io/h5.hpp"
 #include "io/npi.hpp"
 #include "io/universe.hpp"
 #include "partition/comm.hpp"
@@ -133,13 +135,26 @@ TEST(Universe, RoundTripMergesAndIndexes) {
   comm.barrier();
 }
 
-TEST(Universe, ReaderRejectsOtherFiles) {
+TEST(Universe, ReaderRejectsOtherFilesWithInputErrors) {
   Comm comm;
   if (!comm.root()) return;
   Comm self(MPI_COMM_SELF);
-  EXPECT_THROW(UniverseReader(self, "/nonexistent/universe.h5"), std::runtime_error);
+  auto message_of = [&](const std::string& path) -> std::string {
+    try {
+      UniverseReader u(self, path);
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.exit_code(), kExitBadInput);
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message_of("/nonexistent/universe.h5"), "/nonexistent/universe.h5: no such file");
   const std::string path = "/tmp/signalrank_not_a_universe.h5";
   { std::FILE* f = std::fopen(path.c_str(), "w"); std::fputs("hello", f); std::fclose(f); }
-  EXPECT_THROW(UniverseReader(self, path), std::runtime_error);
+  EXPECT_EQ(message_of(path), path + ": not an HDF5 file, or it cannot be opened");
+  std::filesystem::remove(path);
+  // An HDF5 file that is not a universe (a snapshot-like file without the format attribute).
+  { h5::File f = h5::File::create(path, nullptr); f.create_group("/providers"); }
+  EXPECT_EQ(message_of(path), path + ": not a signalrank universe file (format attribute missing or different)");
   std::filesystem::remove(path);
 }
