@@ -532,9 +532,12 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 
   Columns col(d.n_owned());
   compute_trends(d, code_match, t, campaign, col);
+  std::vector<ClaimRow>().swap(d.claims);  // the largest array; nothing after the trends needs it
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
   LocalGraph g = build_graph(comm, d, providers);
+  std::vector<EdgeRow>().swap(d.in_edges);  // the local CSRs in g replace the edge rows
+  std::vector<EdgeRow>().swap(d.out_edges);
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
   report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
 
