@@ -274,12 +274,33 @@ TEST_F(ScoreE2E, DryRunPrintsThePlanAndWritesNothing) {
 TEST_F(ScoreE2E, RefusesWhenTheEstimateExceedsMemoryAndSaysWhatFits) {
   const std::string campaign = write_campaign("tavr.toml", "");
   const std::string out = (kDir / "small").string();
-  CommandResult r = run("SIGNALRANK_MEMORY_PER_RANK=70M " + score_cmd(2, campaign, kLastMonday, out));
+  // The plan's largest per-rank estimate at 2 ranks, from --dry-run ("... 71.1 MiB" per row).
+  CommandResult plan = run(score_cmd(2, campaign, kLastMonday, out) + " --dry-run");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  double peak_mib = 0;
+  std::istringstream lines(plan.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > 4 && line.compare(line.size() - 4, 4, " MiB") == 0 && line.find("available") == std::string::npos) {
+      const std::size_t start = line.find_last_of(' ', line.size() - 5);
+      peak_mib = std::max(peak_mib, std::stod(line.substr(start + 1)));
+    }
+  }
+  ASSERT_GT(peak_mib, 1.0) << plan.out;
+  // Just below the estimate: refused, and more ranks (each with less to hold) would fit.
+  const auto limit = static_cast<long long>((peak_mib - 0.3) * 1024 * 1024);
+  CommandResult r = run("SIGNALRANK_MEMORY_PER_RANK=" + std::to_string(limit) + " " +
+                        score_cmd(2, campaign, kLastMonday, out));
   EXPECT_EQ(r.status, 3);
   ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
-  EXPECT_NE(r.error_lines()[0].find("exceeds the 70.0 MiB available to each of the 2 ranks; 3 ranks with 70.0 MiB each "
-                                    "would fit"),
-            std::string::npos)
-      << r.err;
+  EXPECT_NE(r.error_lines()[0].find("available to each of the 2 ranks; "), std::string::npos) << r.err;
+  EXPECT_NE(r.error_lines()[0].find(" each would fit"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out));
+  // Far too little for any rank count.
+  CommandResult none = run("SIGNALRANK_MEMORY_PER_RANK=1M " + score_cmd(2, campaign, kLastMonday, out));
+  EXPECT_EQ(none.status, 3);
+  ASSERT_EQ(none.error_lines().size(), 1u) << none.err;
+  EXPECT_NE(none.error_lines()[0].find("exceeds the 1.0 MiB available to each of the 2 ranks; no rank count fits in "
+                                       "that memory"),
+            std::string::npos)
+      << none.err;
 }
