@@ -1,6 +1,7 @@
 #include "io/dates.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace signalrank {
 
@@ -40,6 +41,15 @@ std::string format_date(std::int64_t days) {
   CivilDate c = civil_from_days(days);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
+  return buf;
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
 

@@ -54,6 +54,8 @@ std::optional<std::int64_t> parse_date(std::string_view s);
 std::string monday_problem(std::string_view s, std::int32_t* week_out);
 
 std::string format_date(std::int64_t days);
+// The current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC), for created_utc attributes.
+std::string utc_now();
 inline std::string format_week(std::int32_t week) { return format_date(monday_of_week(week)); }
 
 }  // namespace signalrank

@@ -211,24 +211,22 @@ void File::set_attr(const std::string& obj, const std::string& name, const std::
   if (H5Awrite(attr.id(), type.id(), padded.data()) < 0) fail("cannot write attribute " + name);
 }
 
-void File::set_attr(const std::string& obj, const std::string& name, std::int64_t value) {
+void File::set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value) {
   Handle o = open_object(file_.id(), obj);
   if (!o) fail("no object " + obj);
   Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
-  hid_t a = H5Acreate2(o.id(), name.c_str(), H5T_NATIVE_INT64, space.id(), H5P_DEFAULT, H5P_DEFAULT);
+  hid_t a = H5Acreate2(o.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT);
   if (a < 0) fail("cannot create attribute " + name);
   Handle attr = make(a, H5Aclose);
-  H5Awrite(attr.id(), H5T_NATIVE_INT64, &value);
+  if (H5Awrite(attr.id(), type, value) < 0) fail("cannot write attribute " + name);
+}
+
+void File::set_attr(const std::string& obj, const std::string& name, std::int64_t value) {
+  set_scalar_attr(obj, name, H5T_NATIVE_INT64, &value);
 }
 
 void File::set_attr(const std::string& obj, const std::string& name, double value) {
-  Handle o = open_object(file_.id(), obj);
-  if (!o) fail("no object " + obj);
-  Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
-  hid_t a = H5Acreate2(o.id(), name.c_str(), H5T_NATIVE_DOUBLE, space.id(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("cannot create attribute " + name);
-  Handle attr = make(a, H5Aclose);
-  H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value);
+  set_scalar_attr(obj, name, H5T_NATIVE_DOUBLE, &value);
 }
 
 bool File::has_attr(const std::string& obj, const std::string& name) const {

@@ -124,6 +124,7 @@ class File {
                 void* data) const;
   void write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                        const void* data, const std::string& name);
+  void set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <parallel/algorithm>
 #include <stdexcept>
 
@@ -137,13 +136,6 @@ std::vector<std::uint32_t> column_u32(const std::vector<Row>& rows, F f) {
   std::vector<std::uint32_t> c(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) c[i] = f(rows[i]);
   return c;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 }  // namespace
@@ -379,23 +371,18 @@ std::vector<std::uint64_t> UniverseReader::in_offsets(std::uint64_t lo, std::uin
 }
 
 namespace {
-// Fills a row field of the provider each row belongs to, from CSR offsets over [begin, end).
+// Sets the provider of each of the rows [begin, begin + rows.size()) of a CSR-indexed table from
+// its offsets column (P + 1 values, small beside the rows, read once).
 template <class Row, class Set>
-void fill_owner(std::vector<Row>& rows, const std::vector<std::uint64_t>& offsets, std::uint64_t first_provider,
-                std::uint64_t begin, Set set) {
-  std::size_t p = 0;
+void assign_owners(const h5::File& f, const char* offsets_name, std::uint64_t begin, std::vector<Row>& rows,
+                   Set set) {
+  if (rows.empty()) return;
+  const auto off = f.read_column<std::uint64_t>(offsets_name);
+  std::size_t p = static_cast<std::size_t>(std::upper_bound(off.begin(), off.end(), begin) - off.begin()) - 1;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    while (p + 1 < offsets.size() && offsets[p + 1] <= begin + i) ++p;
-    set(rows[i], static_cast<std::uint32_t>(first_provider + p));
+    while (p + 1 < off.size() && off[p + 1] <= begin + i) ++p;
+    set(rows[i], static_cast<std::uint32_t>(p));
   }
-}
-
-// The providers whose rows include global row `begin`: [lo, ...) found from the full offsets.
-std::uint64_t provider_of_row(const h5::File& f, const char* offsets_name, std::uint64_t row) {
-  // Binary search over the offsets column on disk would need many small reads; the offsets
-  // column is small (P+1 values), so read it once.
-  auto off = f.read_column<std::uint64_t>(offsets_name);
-  return static_cast<std::uint64_t>(std::upper_bound(off.begin(), off.end(), row) - off.begin()) - 1;
 }
 }  // namespace
 
@@ -408,15 +395,7 @@ std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint
   auto patients = with_patients ? f.read_column<std::uint32_t>("/claims/patients", begin, n) : std::vector<std::uint32_t>();
   std::vector<ClaimRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, week[i], code[i], services[i], with_patients ? patients[i] : 0};
-  if (n == 0) return rows;
-  const std::uint64_t first = provider_of_row(f, "/claims/offsets", begin);
-  auto off = f.read_column<std::uint64_t>("/claims/offsets", first, std::min(num_providers() + 1, first + 1 + n) - first);
-  // offsets[first] <= begin; walk forward.
-  std::size_t p = 0;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    while (p + 1 < off.size() && off[p + 1] <= begin + i) ++p;
-    rows[i].provider = static_cast<std::uint32_t>(first + p);
-  }
+  assign_owners(f, "/claims/offsets", begin, rows, [](ClaimRow& c, std::uint32_t p) { c.provider = p; });
   return rows;
 }
 
@@ -433,11 +412,7 @@ std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::ui
   std::vector<EdgeRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i)
     rows[i] = {0, dst[i], with_counts ? pair[i] : 0, bene[i], with_counts ? same[i] : 0};
-  if (n == 0) return rows;
-  const std::uint64_t first = provider_of_row(f, "/referrals/out_offsets", begin);
-  auto off = f.read_column<std::uint64_t>("/referrals/out_offsets", first,
-                                          std::min(num_providers() + 1, first + 1 + n) - first);
-  fill_owner(rows, off, first, begin, [](EdgeRow& e, std::uint32_t p) { e.src = p; });
+  assign_owners(f, "/referrals/out_offsets", begin, rows, [](EdgeRow& e, std::uint32_t p) { e.src = p; });
   return rows;
 }
 
@@ -448,11 +423,7 @@ std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uin
   auto bene = f.read_column<std::uint32_t>("/referrals/in_bene_count", begin, n);
   std::vector<EdgeRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i) rows[i] = {src[i], 0, 0, bene[i], 0};
-  if (n == 0) return rows;
-  const std::uint64_t first = provider_of_row(f, "/referrals/in_offsets", begin);
-  auto off = f.read_column<std::uint64_t>("/referrals/in_offsets", first,
-                                          std::min(num_providers() + 1, first + 1 + n) - first);
-  fill_owner(rows, off, first, begin, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
+  assign_owners(f, "/referrals/in_offsets", begin, rows, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
   return rows;
 }
 

@@ -17,7 +17,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
 #include <future>
@@ -503,14 +502,11 @@ std::string timings_json(const std::vector<std::pair<std::string, double>>& phas
   return s + "}";
 }
 
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
+// One input as a JSON object (inputs_json gives an array of them).
+std::string json_input(const InputFile& f) {
+  const std::string array = inputs_json({f});
+  return array.substr(1, array.size() - 2);
 }
-
-std::string json_input(const InputFile& f) { return inputs_json({f}).substr(1, inputs_json({f}).size() - 2); }
 
 }  // namespace
 
