@@ -6,7 +6,6 @@ column-by-column comparison with the snapshot. Exit 0 when every column agrees.
 usage: verify_snapshot.py UNIVERSE.h5 CAMPAIGN.toml SNAPSHOT.h5 [--rtol 1e-9]
 """
 import argparse
-import datetime as dt
 import os
 import sys
 import tomllib
@@ -14,29 +13,8 @@ import tomllib
 import h5py
 import numpy as np
 
-MONDAY_EPOCH = dt.date(1970, 1, 5)
-SYSTEMS = ["CPT", "HCPCS", "ICD10", "NDC"]
-
-
-def week_of(date_text):
-    d = dt.date.fromisoformat(date_text)
-    return (d - MONDAY_EPOCH).days // 7
-
-
-def norm(code):
-    return code.replace(".", "").upper()
-
-
-def spec_matches(spec, system, code):
-    sys_name, _, body = spec.partition(":")
-    if norm(sys_name) != SYSTEMS[system]:
-        return False
-    if body.endswith("*") and len(body) > 1:
-        return code.startswith(norm(body[:-1]))
-    if "-" in body and norm(sys_name) != "NDC":
-        lo, hi = (norm(x) for x in body.split("-", 1))
-        return len(code) == len(lo) and lo <= code <= hi
-    return code == norm(body)
+from signalrank_np import (campaign_params, code_match, history_weeks, out_edges, personalization, text, week_of,
+                           weekly_series)
 
 
 def percentiles(values, eligible):
@@ -59,38 +37,22 @@ def main():
 
     with open(a.campaign, "rb") as f:
         camp = tomllib.load(f)
-    W = camp.get("window_weeks", 13)
-    S = camp.get("slope_weeks", 26)
-    TW = camp.get("trigger_weeks", 4)
-    BW = camp.get("baseline_weeks", 26)
-    TZ = camp.get("trigger_z", 3.0)
-    TMIN = camp.get("trigger_min", 5)
-    d = camp.get("damping", 0.85)
-    tol = camp.get("tolerance", 1e-10)
-    max_it = camp.get("max_iterations", 200)
-    weights = {"volume": 0.2, "growth": 0.25, "pagerank": 0.3, "peer_exposure": 0.15, "trigger": 0.1}
-    weights.update(camp.get("weights", {}))
+    p = campaign_params(camp)
+    W, S, TW, BW = p["window_weeks"], p["slope_weeks"], p["trigger_weeks"], p["baseline_weeks"]
+    TZ, TMIN = p["trigger_z"], p["trigger_min"]
+    d, tol, max_it = p["damping"], p["tolerance"], p["max_iterations"]
+    weights = p["weights"]
 
     u = h5py.File(a.universe, "r")
     snap = h5py.File(a.snapshot, "r")
-    t = week_of(snap.attrs["as_of"].decode() if isinstance(snap.attrs["as_of"], bytes) else snap.attrs["as_of"])
+    t = week_of(text(snap.attrs["as_of"]))
     npi = u["providers/npi"][:]
     N = len(npi)
-    codes = [c.decode() for c in u["codes/code"][:]]
-    systems = u["codes/system"][:]
-    match = np.array([any(spec_matches(s, systems[i], codes[i]) for s in camp["codes"]) for i in range(len(codes))], bool)
+    match = code_match(u, camp["codes"])
 
     # r[i, age] for ages 0..H-1 (age 0 = the as-of week)
-    H = max(2 * W, S, TW + BW)
-    off = u["claims/offsets"][:].astype(np.int64)
-    prov = np.repeat(np.arange(N), np.diff(off))
-    week = u["claims/week"][:].astype(np.int64)
-    code = u["claims/code"][:]
-    serv = u["claims/services"][:].astype(np.float64)
-    age = t - week
-    keep = (age >= 0) & (age < H) & (match[code] if len(match) else False)
-    r = np.zeros((N, H))
-    np.add.at(r, (prov[keep], age[keep]), serv[keep])
+    H = history_weeks(p)
+    r = weekly_series(u, match, t, H)
 
     volume = r[:, :W].sum(1)
     prior = r[:, W:2 * W].sum(1)
@@ -104,16 +66,10 @@ def main():
     tz = (R - E) / np.sqrt(E + 1)
     trig = ((tz >= TZ) & (R >= TMIN)).astype(np.uint8) | (((B == 0) & (R >= TMIN)).astype(np.uint8) << 1)
 
-    eo = u["referrals/out_offsets"][:].astype(np.int64)
-    src = np.repeat(np.arange(N), np.diff(eo))
-    dst = u["referrals/out_dst"][:].astype(np.int64)
-    w = u["referrals/out_bene_count"][:].astype(np.float64)
+    src, dst, w = out_edges(u)
     outw = np.bincount(src, weights=w, minlength=N)
     dangling = outw == 0
-    if camp.get("personalize", "volume") == "volume" and volume.sum() > 0:
-        v = volume / volume.sum()
-    else:
-        v = np.full(N, 1.0 / N)
+    v = personalization(volume, p["personalize"])
     xr = v.copy()
     pw = w / outw[src] if len(src) else w
     iters = 0
