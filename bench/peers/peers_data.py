@@ -105,14 +105,18 @@ def build_graph(u, order):
         new_off = np.zeros(N + 1, np.int64)
         np.cumsum(deg, out=new_off[1:])
         # edge k of new row p comes from old edge off[provider[p]] + (k - new_off[p])
-        take = np.repeat(off[provider] - new_off[:-1], deg) + np.arange(E, dtype=np.int64)
-        new_src = pos[src[take]].astype(np.uint32)
+        take = np.repeat(off[provider] - new_off[:-1], deg)
+        take += np.arange(E, dtype=np.int64)
         new_w = w[take]
-        del take
-        # sort each row by its new source index
-        row = np.repeat(np.arange(N, dtype=np.uint64), deg)
-        perm = np.argsort(row << np.uint64(32) | new_src.astype(np.uint64))
-        del row
+        del w
+        new_src = src[take]
+        del src, take
+        new_src = pos[new_src].astype(np.uint32)
+        # sort each row by its new source index: key = row << 32 | source
+        key = np.repeat(np.arange(N, dtype=np.uint64) << np.uint64(32), deg)
+        key |= new_src
+        perm = np.argsort(key)
+        del key
         off, src, w = new_off, new_src[perm], new_w[perm]
         del perm, new_src, new_w
         out_weight = out_weight[provider]
