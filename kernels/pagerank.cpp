@@ -214,4 +214,59 @@ void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<c
   }
 }
 
+template <class W>
+void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
+                          std::span<const W> in_bene, std::span<const double> y_ext, std::span<const double> v,
+                          double damping, double dangling_mass, std::span<double> x_new) {
+  const std::size_t n = x_new.size();
+  if (in_offsets.size() != n + 1 || in_offsets.back() != in_src.size() || in_src.size() != in_bene.size() ||
+      v.size() != n)
+    throw std::invalid_argument("pagerank_pull_scaled: in-edge CSR or v does not match x_new");
+  const double teleport = damping * dangling_mass + (1.0 - damping);
+  const std::uint64_t* offsets = in_offsets.data();
+  const std::uint32_t* src = in_src.data();
+  const W* bene = in_bene.data();
+  const double* y = y_ext.data();
+  const double* pers = v.data();
+  double* out = x_new.data();
+#pragma omp parallel for schedule(dynamic, 512)
+  for (std::size_t p = 0; p < n; ++p) {
+    double pulled = 0.0;
+    const std::uint64_t e_end = offsets[p + 1];
+    for (std::uint64_t e = offsets[p]; e < e_end; ++e) pulled += static_cast<double>(bene[e]) * y[src[e]];
+    out[p] = damping * pulled + teleport * pers[p];
+  }
+}
+
+template void pagerank_pull_scaled<std::uint16_t>(std::span<const std::uint64_t>, std::span<const std::uint32_t>,
+                                                  std::span<const std::uint16_t>, std::span<const double>,
+                                                  std::span<const double>, double, double, std::span<double>);
+template void pagerank_pull_scaled<std::uint32_t>(std::span<const std::uint64_t>, std::span<const std::uint32_t>,
+                                                  std::span<const std::uint32_t>, std::span<const double>,
+                                                  std::span<const double>, double, double, std::span<double>);
+
+void pagerank_finish(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
+                     std::span<const double> x_old, std::span<const std::uint8_t> dangling,
+                     std::span<const double> out_weight, std::span<double> y_owned,
+                     std::span<double> residual_partial, std::span<double> dangling_partial) {
+  const std::size_t n = position_of.size();
+  const std::size_t blocks = sum_block_count(n);
+  if (x_new.size() != n || x_old.size() < n || dangling.size() != n || out_weight.size() != n ||
+      y_owned.size() < n || residual_partial.size() != blocks || dangling_partial.size() != blocks)
+    throw std::invalid_argument("pagerank_finish: sizes do not match");
+#pragma omp parallel for schedule(static)
+  for (std::size_t b = 0; b < blocks; ++b) {
+    double residual = 0.0, dangling_sum = 0.0;
+    for (std::size_t i = b * kSumBlock; i < std::min(n, (b + 1) * kSumBlock); ++i) {
+      const std::uint32_t p = position_of[i];
+      const double xi = x_new[p];
+      residual += std::fabs(xi - x_old[p]);
+      dangling_sum += dangling[i] != 0 ? xi : 0.0;
+      y_owned[p] = out_weight[p] > 0.0 ? xi / out_weight[p] : 0.0;
+    }
+    residual_partial[b] = residual;
+    dangling_partial[b] = dangling_sum;
+  }
+}
+
 }  // namespace signalrank::kernels

@@ -1,5 +1,7 @@
 #include "src/plan.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +27,7 @@ namespace {
 constexpr std::uint64_t kPerProviderEverywhere = 40;  // provider table + global->local map
 constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, ghosts' share
 constexpr std::uint64_t kPerClaimRowAtRead = 32;      // 12 B of columns + a 20 B ClaimRow
-constexpr std::uint64_t kPerInEdge = 20 + 16 + 8;     // EdgeRow + source, weight, P_ji; read buffers
+constexpr std::uint64_t kPerInEdge = 20 + 10 + 8;     // EdgeRow + source, weight, 16-bit weight; read buffers
 constexpr std::uint64_t kPerOutEdge = 20 + 8 + 8;     // EdgeRow + target, weight; read buffers
 constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
 constexpr std::uint64_t kBaseBytes = 64ull << 20;     // MPI, HDF5, code
@@ -138,6 +140,12 @@ std::string human_bytes(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
   return buf;
+}
+
+std::uint64_t peak_rss_bytes() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports kilobytes
 }
 
 }  // namespace signalrank

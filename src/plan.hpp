@@ -34,6 +34,9 @@ int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank);
 // or with a K/M/G suffix) overrides it.
 std::uint64_t memory_per_rank(int ranks_on_node);
 
+// This process's peak resident memory so far (getrusage), in bytes.
+std::uint64_t peak_rss_bytes();
+
 std::string human_bytes(double bytes);
 
 }  // namespace signalrank

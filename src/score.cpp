@@ -40,6 +40,7 @@
 #include "kernels/trends.hpp"
 #include "partition/halo.hpp"
 #include "partition/layout.hpp"
+#include "src/action_support.hpp"
 #include "src/commands.hpp"
 #include "src/plan.hpp"
 #include "src/score.hpp"
@@ -50,7 +51,7 @@ namespace signalrank {
 namespace {
 
 struct ScoreOptions {
-  std::string universe, campaign, as_of, out;
+  std::string universe, campaign, as_of, out, metrics;
   bool dry_run = false;
 };
 
@@ -67,6 +68,11 @@ class PhaseTimer {
     return s;
   }
   double total() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  double last(const char* phase) const {
+    for (auto it = phases_.rbegin(); it != phases_.rend(); ++it)
+      if (it->first == phase) return it->second;
+    return 0.0;
+  }
   const std::vector<std::pair<std::string, double>>& phases() const { return phases_; }
 
  private:
@@ -218,16 +224,19 @@ struct LocalGraph {
   std::vector<std::uint32_t> position_of;  // owned vertex -> position
   std::vector<std::uint64_t> ghosts;       // global ids: in-edge sources first, then out-edge-only targets
   std::size_t n_in_ghosts = 0;
-  // CSRs by position: in-edges (source ext index, P_ji, raw weight) and out-edges (target, weight).
+  // CSRs by position: in-edges (source ext index, bene_count) and out-edges (target, bene_count).
   std::vector<std::uint64_t> in_off, out_off;
   std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
-  std::vector<double> in_weight;
+  // PageRank streams the in-edges every iteration: their weights in 16 bits when they all fit
+  // (6 bytes per edge with in_src instead of 8); empty otherwise.
+  std::vector<std::uint16_t> in_bene16;
+  std::vector<double> out_weight;      // by position: the owned vertices' out-weights
   std::vector<std::uint8_t> dangling;  // by owned vertex (global order), for the block sums
   HaloPlan pagerank_halo;              // in-edge ghosts only
   HaloPlan exposure_halo;              // all ghosts
 };
 
-LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers) {
+LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers, PhaseTimer& timer) {
   LocalGraph g;
   const std::uint64_t P = d.layout.size(), lo = d.lo, n = d.n_owned();
   auto locality_less = [&](std::uint64_t a, std::uint64_t b) {
@@ -285,20 +294,23 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
   permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
 
+  // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
+  // the edges keep the raw bene_count; 16 bits of it when every weight fits.
+  g.out_weight.resize(n);
+  g.dangling.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    g.out_weight[g.position_of[i]] = static_cast<double>(d.out_weight[i]);
+    g.dangling[i] = d.out_weight[i] == 0;
+  }
+  const std::uint32_t max_bene =
+      g.in_bene.empty() ? 0 : *std::max_element(g.in_bene.begin(), g.in_bene.end());
+  if (max_bene <= UINT16_MAX) g.in_bene16.assign(g.in_bene.begin(), g.in_bene.end());
+  timer.stop("graph");
+
   g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
                              g.position_of);
   g.exposure_halo = HaloPlan(comm, d.layout, g.ghosts, g.position_of);
-
-  // P_ji = w_ji / out_weight(j): the sources' out-weights come over the halo once.
-  std::vector<std::uint64_t> outw(n + g.n_in_ghosts);
-  for (std::uint64_t i = 0; i < n; ++i) outw[g.position_of[i]] = d.out_weight[i];
-  g.pagerank_halo.exchange<std::uint64_t>(outw);
-  g.in_weight.resize(g.in_src.size());
-#pragma omp parallel for schedule(static)
-  for (std::size_t k = 0; k < g.in_src.size(); ++k)
-    g.in_weight[k] = static_cast<double>(g.in_bene[k]) / static_cast<double>(outw[g.in_src[k]]);
-  g.dangling.resize(n);
-  for (std::size_t i = 0; i < n; ++i) g.dangling[i] = d.out_weight[i] == 0;
+  timer.stop("halo_setup");
   return g;
 }
 
@@ -306,7 +318,11 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
 struct PageRankResult {
   int iterations = 0;
   double residual = 0;
-  std::uint64_t halo_bytes_per_iteration = 0;
+  std::uint64_t halo_bytes_per_iteration = 0;  // this rank's
+  std::vector<double> residuals;               // after each iteration run here (not resumed ones)
+  // This rank's seconds inside the iterations: halo exchange, the edge pull, the fused
+  // finish pass, and the global sums (their waiting time includes the other ranks' imbalance).
+  double halo_s = 0, pull_s = 0, finish_s = 0, sums_s = 0;
 };
 
 // Global sum of block partials: gathered in rank order (= global block order), added in order.
@@ -402,34 +418,58 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
   for (std::size_t i = 0; i < n; ++i)
     v[i] = total_volume > 0 ? col.volume[i] / total_volume : 1.0 / static_cast<double>(N);
 
-  std::vector<double> x_ext(n + g.n_in_ghosts), x_new(n), v_pos(n);
-  for (std::size_t i = 0; i < n; ++i) x_ext[g.position_of[i]] = v_pos[g.position_of[i]] = v[i];
+  // x (owned, by position) is the current vector; y_ext holds the pre-scaled values
+  // y_j = x_j / out_weight_j of the owned vertices, then of the in-edge ghosts (from the halo).
+  std::vector<double> x(n), x_new(n), y_ext(n + g.n_in_ghosts), v_pos(n);
+  for (std::size_t i = 0; i < n; ++i) x[g.position_of[i]] = v_pos[g.position_of[i]] = v[i];
   kernels::masked_block_sums(v, g.dangling, dangling_partial);
   double dangling_mass = global_sum(comm, dangling_partial);
+  auto scale_owned = [&] {
+    for (std::size_t p = 0; p < n; ++p) y_ext[p] = g.out_weight[p] > 0 ? x[p] / g.out_weight[p] : 0.0;
+  };
 
   PageRankResult r;
   r.halo_bytes_per_iteration = g.pagerank_halo.bytes_sent(sizeof(double));
   int first = 1;
   if (ckpt.resume.iterations_done > 0) {
     // Resume exactly where the interrupted run stopped: same x, same dangling mass.
-    for (std::size_t i = 0; i < n; ++i) x_ext[g.position_of[i]] = ckpt.resume.x[i];
+    for (std::size_t i = 0; i < n; ++i) x[g.position_of[i]] = ckpt.resume.x[i];
     dangling_mass = ckpt.resume.dangling_mass;
     r.iterations = ckpt.resume.iterations_done;
     r.residual = ckpt.resume.residual;
     first = r.iterations + 1;
     if (verbose && comm.root()) std::printf("  resuming PageRank from the checkpoint after iteration %d\n", r.iterations);
   }
-  auto t0 = std::chrono::steady_clock::now();
+  scale_owned();
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point& mark) {
+    const auto now = Clock::now();
+    const double s = std::chrono::duration<double>(now - mark).count();
+    mark = now;
+    return s;
+  };
+  auto t0 = Clock::now();
   const bool converged_already = r.iterations > 0 && r.residual < c.tolerance;
   for (int it = first; it <= c.max_iterations && !converged_already; ++it) {
     maybe_inject_fault(comm, it);
     test_hooks(comm, it);
-    g.pagerank_halo.exchange<double>(x_ext);
-    kernels::pagerank_pull(g.in_off, g.in_src, g.in_weight, x_ext, v_pos, c.damping, dangling_mass, x_new);
-    kernels::pagerank_block_sums(g.position_of, x_new, x_ext, g.dangling, partial, dangling_partial);
+    auto mark = Clock::now();
+    g.pagerank_halo.exchange<double>(y_ext);
+    r.halo_s += seconds_since(mark);
+    if (!g.in_bene16.empty() || g.in_bene.empty())
+      kernels::pagerank_pull_scaled<std::uint16_t>(g.in_off, g.in_src, g.in_bene16, y_ext, v_pos, c.damping,
+                                                   dangling_mass, x_new);
+    else
+      kernels::pagerank_pull_scaled<std::uint32_t>(g.in_off, g.in_src, g.in_bene, y_ext, v_pos, c.damping,
+                                                   dangling_mass, x_new);
+    r.pull_s += seconds_since(mark);
+    kernels::pagerank_finish(g.position_of, x_new, x, g.dangling, g.out_weight, y_ext, partial, dangling_partial);
+    x.swap(x_new);
+    r.finish_s += seconds_since(mark);
     r.residual = global_sum(comm, partial);
     dangling_mass = global_sum(comm, dangling_partial);
-    std::copy(x_new.begin(), x_new.end(), x_ext.begin());
+    r.sums_s += seconds_since(mark);
+    r.residuals.push_back(r.residual);
     r.iterations = it;
     if (verbose && comm.root() && (it == 1 || it % 10 == 0 || r.residual < c.tolerance)) {
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -446,7 +486,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
       cp.dangling_mass = dangling_mass;
       cp.residual = r.residual;
       cp.x.resize(n);  // in global order, whatever the numbering
-      for (std::size_t i = 0; i < n; ++i) cp.x[i] = x_ext[g.position_of[i]];
+      for (std::size_t i = 0; i < n; ++i) cp.x[i] = x[g.position_of[i]];
       save_checkpoint(checkpoint_file(ckpt.dir, comm.rank()), cp);
       comm.barrier();
       throw StoppedForCheckpoint(fmt::format("stopped by a signal after PageRank iteration {}; checkpoint in {}; rerun the same "
@@ -454,7 +494,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
                                      it, ckpt.dir));
     }
   }
-  for (std::size_t i = 0; i < n; ++i) col.pagerank[i] = x_ext[g.position_of[i]];
+  for (std::size_t i = 0; i < n; ++i) col.pagerank[i] = x[g.position_of[i]];
   return r;
 }
 
@@ -531,11 +571,12 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   std::vector<ClaimRow>().swap(d.claims);  // the largest array; nothing after the trends needs it
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
-  LocalGraph g = build_graph(comm, d, providers);
+  LocalGraph g = build_graph(comm, d, providers, timer);
   std::vector<EdgeRow>().swap(d.in_edges);  // the local CSRs in g replace the edge rows
   std::vector<EdgeRow>().swap(d.out_edges);
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
-  report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks)", timer.stop("graph"), ghosts));
+  report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks), halo setup {:.2f} s",
+                     timer.last("graph") + timer.last("halo_setup"), ghosts, timer.last("halo_setup")));
 
   CheckpointContext ckpt;
   if (!checkpoint_folder.empty()) {
@@ -612,8 +653,24 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   out.iterations = pr.iterations;
   out.residual = pr.residual;
   report(fmt::format("[score] rank       {:7.2f} s  eligible {}", timer.stop("rank"), out.eligible));
-  // The slowest rank's seconds per phase.
-  for (const auto& [name, sec] : timer.phases()) out.phases.emplace_back(name, comm.max(sec));
+  // The slowest rank's seconds per phase, and every rank's.
+  std::vector<double> mine;
+  for (const auto& [name, sec] : timer.phases()) {
+    out.phases.emplace_back(name, comm.max(sec));
+    mine.push_back(sec);
+  }
+  const std::vector<double> all = comm.gatherv<double>(mine);
+  for (std::size_t r = 0; r * mine.size() < all.size(); ++r)
+    out.phases_per_rank.emplace_back(all.begin() + r * mine.size(), all.begin() + (r + 1) * mine.size());
+  out.residuals = pr.residuals;
+  out.halo_bytes_per_iteration = halo_bytes;
+  out.halo_values_per_iteration = comm.sum(g.pagerank_halo.values_sent());
+  out.ghost_vertices = ghosts;
+  out.pagerank_halo_s = comm.max(pr.halo_s);
+  out.pagerank_pull_s = comm.max(pr.pull_s);
+  out.pagerank_finish_s = comm.max(pr.finish_s);
+  out.pagerank_sums_s = comm.max(pr.sums_s);
+  out.weights_16bit = comm.all(!g.in_bene16.empty() || g.in_bene.empty());
   return out;
 }
 
@@ -640,6 +697,44 @@ std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as
 }
 
 namespace {
+
+// The run's figures for scripts/bench (rank 0). Seconds are the slowest rank's unless per rank.
+std::string metrics_json(const Comm& comm, const UniverseReader& u, const Ranking& r, double write_s, double total_s,
+                         const std::vector<double>& peak_rss) {
+  auto numbers = [](const std::vector<double>& v, const char* spec) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + fmt::format(fmt::runtime(spec), v[i]);
+    return s + "]";
+  };
+  auto phases = r.phases;
+  phases.emplace_back("write", write_s);
+  phases.emplace_back("total", total_s);
+  std::string per_rank = "{";
+  for (std::size_t p = 0; p < r.phases.size(); ++p) {
+    std::vector<double> v;
+    for (const auto& rank : r.phases_per_rank) v.push_back(rank[p]);
+    per_rank += fmt::format("{}\"{}\":{}", p ? "," : "", r.phases[p].first, numbers(v, "{:.6f}"));
+  }
+  per_rank += "}";
+  const double pr_s = [&] {
+    for (const auto& [name, sec] : r.phases)
+      if (name == "pagerank") return sec;
+    return 0.0;
+  }();
+  const double edge_visits = static_cast<double>(u.num_edges()) * static_cast<double>(r.residuals.size());
+  return fmt::format(
+      "{{\"command\":\"score\",\"version\":\"{}\",\"ranks\":{},\"threads\":{},\"providers\":{},\"edges\":{},"
+      "\"claims\":{},\"eligible\":{},\"phases\":{},\"phases_per_rank\":{},"
+      "\"pagerank\":{{\"iterations\":{},\"iterations_this_run\":{},\"residual\":{:.6e},\"residuals\":{},"
+      "\"edges_per_s\":{:.1f},\"halo_bytes_per_iteration\":{},\"halo_values_per_iteration\":{},"
+      "\"ghost_vertices\":{},\"weights_16bit\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
+      "\"seconds_finish\":{:.6f},\"seconds_sums\":{:.6f}}},\"peak_rss_bytes\":{}}}\n",
+      SIGNALRANK_VERSION, comm.size(), omp_get_max_threads(), u.num_providers(), u.num_edges(), u.num_claims(),
+      r.eligible, timings_json(phases), per_rank, r.iterations, r.residuals.size(), r.residual,
+      numbers(r.residuals, "{:.6e}"), pr_s > 0 ? edge_visits / pr_s : 0.0, r.halo_bytes_per_iteration,
+      r.halo_values_per_iteration, r.ghost_vertices, r.weights_16bit ? "true" : "false", r.pagerank_halo_s,
+      r.pagerank_pull_s, r.pagerank_finish_s, r.pagerank_sums_s, numbers(peak_rss, "{:.0f}"));
+}
 
 int run_score(const Comm& comm, const ScoreOptions& o) {
   install_stop_handlers();
@@ -670,6 +765,7 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     return kExitOk;
   }
 
+  if (!o.metrics.empty()) check_output_folder("--metrics", o.metrics);
   const std::string ckpt_dir = checkpoint_dir(o.out, campaign.name, format_week(t));
   Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true);
   const double before_write = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -688,6 +784,12 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   say(comm, fmt::format("[score] write      {:7.2f} s  {}", write_s, snapshot_path));
+  if (!o.metrics.empty()) {
+    const std::vector<double> rss = comm.gatherv<double>(std::vector<double>{static_cast<double>(peak_rss_bytes())});
+    const double slowest_write = comm.max(write_s);
+    if (comm.root())
+      write_text_atomically(o.metrics, metrics_json(comm, universe, r, slowest_write, before_write + slowest_write, rss));
+  }
   say(comm, fmt::format("[score] done: providers {}  eligible {}  edges {}  iterations {}  wall {:.2f} s  snapshot {}",
                         universe.num_providers(), r.eligible, universe.num_edges(), r.iterations, wall, snapshot_path));
   return kExitOk;
@@ -703,6 +805,9 @@ void register_score(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--as-of", opts->as_of, "the Monday of the week to score (YYYY-MM-DD), or 'latest' for the last week in the data")
       ->required();
   sub->add_option("--out", opts->out, "snapshot folder: writes OUT/<campaign>/<as_of>.h5")->required();
+  sub->add_option("--metrics", opts->metrics,
+                  "also write the run's figures as JSON (per-phase and per-rank seconds, PageRank residuals and "
+                  "halo traffic, peak memory per rank) for scripts/bench");
   sub->add_flag("--dry-run", opts->dry_run,
                 "validate the inputs and campaign, print the plan (providers, edges and peak memory per rank), exit");
   commands.push_back({sub, [opts](const Comm& comm) { return run_score(comm, *opts); }});

@@ -18,6 +18,14 @@ struct Ranking {
   int iterations = 0;
   double residual = 0;
   std::vector<std::pair<std::string, double>> phases;  // slowest rank's seconds per phase
+  // For `score --metrics` (complete on rank 0): every rank's seconds per phase (rank order, same
+  // phases as above), the residual after each PageRank iteration, halo traffic summed over ranks,
+  // and the slowest rank's seconds inside the iterations by part.
+  std::vector<std::vector<double>> phases_per_rank;
+  std::vector<double> residuals;
+  std::uint64_t halo_bytes_per_iteration = 0, halo_values_per_iteration = 0, ghost_vertices = 0;
+  double pagerank_halo_s = 0, pagerank_pull_s = 0, pagerank_finish_s = 0, pagerank_sums_s = 0;
+  bool weights_16bit = false;  // every rank streamed 16-bit edge weights
 };
 
 // Collective. Computes the ranked snapshot of `campaign` as of Monday number `t`. With a

@@ -164,6 +164,34 @@ TEST_F(ScoreE2E, SameSnapshotForOneToFourRanksAndMatchesIndependentRecomputation
   EXPECT_NE(v.out.find("Verification: PASS"), std::string::npos) << v.out;
 }
 
+// `--metrics` writes the run's figures as JSON; they agree with the snapshot written by the same run.
+TEST_F(ScoreE2E, MetricsJsonAgreesWithTheSnapshot) {
+  const std::string campaign = write_campaign("metrics.toml", "entity_types = [1]\n");
+  const std::string out = (kDir / "out-metrics").string(), metrics = (kDir / "metrics.json").string();
+  CommandResult r = run("OMP_NUM_THREADS=1 " + score_cmd(2, campaign, kLastMonday, out) + " --metrics " + metrics);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  const std::string snapshot = out + "/tavr/" + kLastMonday + ".h5";
+  const std::string check = R"PY(
+import json, sys, h5py
+m = json.load(open(sys.argv[1])); s = h5py.File(sys.argv[2], "r")
+pr = m["pagerank"]
+assert m["ranks"] == 2 and m["providers"] == 3000 and m["eligible"] == int((s["rank"][:] > 0).sum()), m
+assert pr["iterations"] == int(s.attrs["iterations"]) == len(pr["residuals"]), pr["iterations"]
+assert pr["residuals"][-1] < 1e-10 <= pr["residuals"][-2], pr["residuals"][-2:]
+assert abs(pr["residuals"][-1] - float(s.attrs["residual"])) <= 1e-6 * pr["residuals"][-1]
+phases = ["read", "trends", "graph", "halo_setup", "pagerank", "peer_exposure", "rank", "write", "total"]
+assert list(m["phases"]) == phases, list(m["phases"])
+assert all(len(v) == 2 for v in m["phases_per_rank"].values()) and list(m["phases_per_rank"]) == phases[:-2]
+assert len(m["peak_rss_bytes"]) == 2 and min(m["peak_rss_bytes"]) > 1e6
+assert pr["halo_values_per_iteration"] * 8 == pr["halo_bytes_per_iteration"] > 0 and pr["weights_16bit"] is True
+print("metrics ok")
+)PY";
+  std::ofstream(kDir / "check_metrics.py") << check;
+  CommandResult v = run("/usr/bin/python3 " + (kDir / "check_metrics.py").string() + " " + metrics + " " + snapshot);
+  EXPECT_EQ(v.status, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("metrics ok"), std::string::npos) << v.out << v.err;
+}
+
 TEST_F(ScoreE2E, AsOfNotAMonday) {
   const std::string campaign = write_campaign("tavr.toml", "");
   CommandResult r = run(score_cmd(2, campaign, "2026-11-17", (kDir / "bad").string()));
