@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <numeric>
+#include <stdexcept>
 
 #include "io/campaign.hpp"
 #include "io/csv.hpp"
@@ -64,8 +65,15 @@ std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalran
                                         std::span<const std::uint32_t> static_order,
                                         std::span<const std::uint8_t> converted, std::span<const std::uint8_t> adopter,
                                         std::uint64_t eligible) {
+  const std::vector<RankedList> lists{{"signalrank", signalrank_order}, {"top_decile", static_order}};
+  return evaluate_lists(lists, converted, adopter, eligible);
+}
+
+std::vector<BacktestRow> evaluate_lists(std::span<const RankedList> lists, std::span<const std::uint8_t> converted,
+                                        std::span<const std::uint8_t> adopter, std::uint64_t eligible) {
+  if (lists.empty()) throw std::invalid_argument("evaluate_lists: no list");
   std::uint64_t n_converted = 0, n_new = 0, n_adopters = 0;
-  for (std::uint32_t p : signalrank_order) {
+  for (std::uint32_t p : lists.front().order) {
     n_converted += converted[p] != kNotConverted;
     n_new += converted[p] == kFirstActivity;
     if (!adopter.empty()) n_adopters += adopter[p];
@@ -96,13 +104,13 @@ std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalran
     for (std::uint64_t j = 0; j < k && j < order.size(); ++j) c += only ? flag[order[j]] == only : flag[order[j]] != 0;
     return static_cast<double>(c);
   };
-  auto list_row = [&](const char* name, std::span<const std::uint32_t> order, const std::string& rule, std::uint64_t k) {
+  auto list_row = [&](const std::string& name, std::span<const std::uint32_t> order, const std::string& rule,
+                      std::uint64_t k) {
     row(name, rule, k, first_k(order, k, converted), first_k(order, k, converted, kFirstActivity),
         adopter.empty() ? 0.0 : first_k(order, k, adopter));
   };
   for (const auto& [rule, k] : ks) {
-    list_row("signalrank", signalrank_order, rule, k);
-    list_row("top_decile", static_order, rule, k);
+    for (const RankedList& l : lists) list_row(l.name, l.order, rule, k);
     const double share = static_cast<double>(k) / static_cast<double>(eligible);
     row("random", rule, k, static_cast<double>(n_converted) * share, static_cast<double>(n_new) * share,
         static_cast<double>(n_adopters) * share);
@@ -130,10 +138,10 @@ std::string backtest_csv(const std::vector<BacktestRow>& rows) {
 }
 
 std::string backtest_table(const std::vector<BacktestRow>& rows) {
-  std::string out = fmt::format("{:<12} {:>5} {:>7} {:>10} {:>6} {:>10} {:>7} {:>8}\n", "list", "rule", "k",
+  std::string out = fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10} {:>7} {:>8}\n", "list", "rule", "k",
                                 "converted", "(new)", "precision", "lift", "recall");
   for (const auto& r : rows)
-    out += fmt::format("{:<12} {:>5} {:>7} {:>10} {:>6} {:>10.4f} {:>7} {:>8}\n", r.list, r.k_rule, r.k,
+    out += fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10.4f} {:>7} {:>8}\n", r.list, r.k_rule, r.k,
                        fmt::format("{:.1f}", r.hits), fmt::format("{:.1f}", r.new_writers), r.precision, r.lift ? fmt::format("{:.2f}", *r.lift) : "-",
                        r.recall ? fmt::format("{:.3f}", *r.recall) : "-");
   return out;
@@ -172,6 +180,106 @@ std::vector<PlantedAdopter> read_truth(const std::string& path) {
   return out;
 }
 
+// ---- weights learnt from outcomes ---------------------------------------------------------------
+
+namespace {
+
+double weighted_score(const ScoreComponents& c, const kernels::ScoreWeights& w, std::size_t i) {
+  // kernels::compute_scores' expression, term for term, so that ties fall the same way.
+  return w.volume * c.volume[i] + w.growth * c.growth[i] + w.pagerank * c.pagerank[i] +
+         w.peer_exposure * c.exposure[i] + w.trigger * (c.trigger[i] != 0 ? 1.0 : 0.0);
+}
+
+void check_components(const ScoreComponents& c) {
+  const std::size_t n = c.npi.size();
+  if (c.volume.size() != n || c.growth.size() != n || c.pagerank.size() != n || c.exposure.size() != n ||
+      c.trigger.size() != n || (!c.converted.empty() && c.converted.size() != n))
+    throw std::invalid_argument("score components of different lengths");
+  if (n > UINT32_MAX) throw std::invalid_argument("more providers than uint32 indices");
+}
+
+// Conversions among the first k of `c` under `w`; `score` and `idx` are scratch of c's size.
+std::uint64_t hits_in_top_k(const ScoreComponents& c, const kernels::ScoreWeights& w, std::uint64_t k,
+                            std::vector<double>& score, std::vector<std::uint32_t>& idx) {
+  const std::size_t n = c.npi.size();
+  for (std::size_t i = 0; i < n; ++i) score[i] = weighted_score(c, w, i);
+  std::iota(idx.begin(), idx.end(), 0u);
+  auto better = [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : c.npi[a] < c.npi[b];
+  };
+  if (k < n) std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(), better);
+  std::uint64_t hits = 0;
+  for (std::uint64_t j = 0; j < std::min<std::uint64_t>(k, n); ++j) hits += c.converted[idx[j]] != kNotConverted;
+  return hits;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> order_by_weights(const ScoreComponents& c, const kernels::ScoreWeights& w) {
+  check_components(c);
+  const std::size_t n = c.npi.size();
+  std::vector<double> score(n);
+  for (std::size_t i = 0; i < n; ++i) score[i] = weighted_score(c, w, i);
+  std::vector<std::uint32_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0u);
+  std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : c.npi[a] < c.npi[b];
+  });
+  return idx;
+}
+
+TunedWeights tune_weights(const ScoreComponents& c, std::uint64_t k, double step, const kernels::ScoreWeights& current) {
+  check_components(c);
+  if (c.converted.size() != c.npi.size()) throw std::invalid_argument("tune_weights: no conversion flags");
+  const double parts_f = 1.0 / step;
+  const long parts = std::lround(parts_f);
+  if (!(step > 0) || parts < 1 || parts > 100 || std::fabs(parts_f - static_cast<double>(parts)) > 1e-9)
+    throw std::invalid_argument("tune_weights: 1/step must be a whole number from 1 to 100");
+  if (k == 0) throw std::invalid_argument("tune_weights: k must be at least 1");
+  const std::size_t n = c.npi.size();
+  k = std::min<std::uint64_t>(k, n);
+
+  // The grid: integer parts (a, b, c, d, e) with a + b + c + d + e = parts, volume slowest.
+  std::vector<std::array<int, 5>> grid;
+  for (int a = 0; a <= parts; ++a)
+    for (int b = 0; a + b <= parts; ++b)
+      for (int p = 0; a + b + p <= parts; ++p)
+        for (int e = 0; a + b + p + e <= parts; ++e) grid.push_back({a, b, p, e, static_cast<int>(parts) - a - b - p - e});
+  auto weights_of = [&](const std::array<int, 5>& g) {
+    const double q = static_cast<double>(parts);
+    return kernels::ScoreWeights{g[0] / q, g[1] / q, g[2] / q, g[3] / q, g[4] / q};
+  };
+  auto distance = [&](const kernels::ScoreWeights& w) {
+    return std::fabs(w.volume - current.volume) + std::fabs(w.growth - current.growth) +
+           std::fabs(w.pagerank - current.pagerank) + std::fabs(w.peer_exposure - current.peer_exposure) +
+           std::fabs(w.trigger - current.trigger);
+  };
+
+  std::vector<std::uint64_t> hits(grid.size());
+#pragma omp parallel
+  {
+    std::vector<double> score(n);
+    std::vector<std::uint32_t> idx(n);
+#pragma omp for schedule(dynamic, 4)
+    for (std::size_t g = 0; g < grid.size(); ++g) hits[g] = hits_in_top_k(c, weights_of(grid[g]), k, score, idx);
+  }
+  std::size_t best = 0;
+  for (std::size_t g = 1; g < grid.size(); ++g) {
+    if (hits[g] > hits[best] ||
+        (hits[g] == hits[best] && distance(weights_of(grid[g])) < distance(weights_of(grid[best])) - 1e-12))
+      best = g;
+  }
+  TunedWeights out;
+  out.weights = weights_of(grid[best]);
+  out.k = k;
+  out.hits = hits[best];
+  out.candidates = grid.size();
+  std::vector<double> score(n);
+  std::vector<std::uint32_t> idx(n);
+  out.current_hits = hits_in_top_k(c, current, k, score, idx);
+  return out;
+}
+
 // ---- the command ---------------------------------------------------------------------------------
 
 namespace {
@@ -180,7 +288,37 @@ struct BacktestOptions {
   std::string universe, campaign, as_of, truth, out;
   int horizon = 13;
   double margin = 0.2;
+  bool tune = false;
+  double tune_step = 0.1;
+  std::uint64_t tune_k = 1000;
 };
+
+// The eligible rows of a snapshot as score components, with each one's provider index in
+// `provider` and its conversion flag taken from `converted` (per provider index, may be empty).
+ScoreComponents components_of(const Snapshot& s, const Providers& providers, std::span<const std::uint8_t> converted,
+                              std::vector<std::uint32_t>& provider) {
+  ScoreComponents c;
+  provider.clear();
+  for (std::size_t row = 0; row < s.size(); ++row) {
+    if (s.rank[row] == 0) continue;
+    const auto p = static_cast<std::uint32_t>(index_of(providers.npi, s.npi[row]));
+    provider.push_back(p);
+    c.volume.push_back(s.pct_volume[row]);
+    c.growth.push_back(s.pct_growth[row]);
+    c.pagerank.push_back(s.pct_pagerank[row]);
+    c.exposure.push_back(s.pct_peer_exposure[row]);
+    c.trigger.push_back(s.trigger[row]);
+    c.npi.push_back(s.npi[row]);
+    if (!converted.empty()) c.converted.push_back(converted[p]);
+  }
+  return c;
+}
+
+std::string weights_text(const kernels::ScoreWeights& w) {
+  return fmt::format("volume = {:g}, growth = {:g}, pagerank = {:g}, peer_exposure = {:g}, trigger = {:g}", w.volume,
+                     w.growth, w.pagerank, w.peer_exposure, w.trigger);
+}
+
 
 constexpr int kStaticWeeks = 52;  // the static list's history
 
@@ -204,14 +342,36 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
   if (!o.truth.empty()) truth = read_truth(o.truth);
   if (!o.out.empty()) check_output_folder("--out", o.out);
 
+  if (o.tune) {
+    const double parts = 1.0 / o.tune_step;
+    if (std::fabs(parts - std::round(parts)) > 1e-9)
+      throw ConfigError("--tune-step", 0, "", fmt::format("1/{:g} is not a whole number (try 0.1, 0.05 or 0.25)", o.tune_step));
+  }
+  const std::int32_t t0 = t - o.horizon;  // tuning: the ranking one horizon earlier, outcomes up to t
+  if (o.tune && t0 - campaign.window_weeks + 1 < universe.first_week())
+    throw ConfigError("--tune-weights", 0, "",
+                      fmt::format("tuning ranks as of {} (--as-of minus the horizon) and needs its {}-week window inside "
+                                  "the data, which starts {}",
+                                  format_week(t0), campaign.window_weeks, format_week(universe.first_week())));
+
+  // ---- tuning (optional): rank as of t0, outcomes in (t0, t] — nothing after t is read ----
+  Ranking training;
+  std::vector<double> train_future, train_history;
+  if (o.tune) {
+    training = compute_ranking(comm, universe, campaign, t0, "", false);
+    train_future = window_volume(comm, universe, campaign, t, o.horizon);
+    train_history = window_volume(comm, universe, campaign, t0, std::max(1, t0 - universe.first_week() + 1));
+  }
+  const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
+
   // ---- the ranking as of t, and what happened around it (collective) ----
   Ranking ranking = compute_ranking(comm, universe, campaign, t, "", false);
-  const double rank_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double rank_s = std::chrono::duration<double>(Clock::now() - start).count() - tune_read_s;
   const std::vector<double> future = window_volume(comm, universe, campaign, end, o.horizon);
   const std::vector<double> past52 = window_volume(comm, universe, campaign, t, kStaticWeeks);
   const int history_weeks = std::max(1, t - universe.first_week() + 1);
   const std::vector<double> history = window_volume(comm, universe, campaign, t, history_weeks);
-  const double outcome_s = std::chrono::duration<double>(Clock::now() - start).count() - rank_s;
+  const double outcome_s = std::chrono::duration<double>(Clock::now() - start).count() - rank_s - tune_read_s;
 
   return run_on_root(comm, [&] {
     const Snapshot& s = ranking.snapshot;
@@ -248,7 +408,30 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
       planted_eligible = static_cast<std::uint64_t>(std::count(adopter.begin(), adopter.end(), 1));
     }
 
-    const auto rows = evaluate_lists(signalrank_order, static_order, converted, adopter, n_eligible);
+    std::vector<RankedList> lists{{"signalrank", signalrank_order}};
+    std::vector<std::uint32_t> tuned_order;
+    TunedWeights tuned;
+    const kernels::ScoreWeights current_weights{campaign.weights.volume, campaign.weights.growth,
+                                                campaign.weights.pagerank, campaign.weights.peer_exposure,
+                                                campaign.weights.trigger};
+    if (o.tune) {
+      // Learn on (t0, t], then order the ranking as of t by the learnt weights.
+      const Snapshot& ts = training.snapshot;
+      std::vector<double> train_current(n, 0);
+      for (std::size_t row = 0; row < ts.size(); ++row)
+        train_current[static_cast<std::size_t>(index_of(providers.npi, ts.npi[row]))] = ts.volume[row];
+      const std::vector<std::uint8_t> train_converted = conversions(
+          train_current, train_future, train_history, {campaign.window_weeks, o.horizon, o.margin, campaign.trigger_min});
+      std::vector<std::uint32_t> train_provider, now_provider;
+      const ScoreComponents train = components_of(ts, providers, train_converted, train_provider);
+      if (train.npi.empty()) throw ConfigError(o.campaign, 0, "", "no provider is eligible at the tuning date");
+      tuned = tune_weights(train, o.tune_k, o.tune_step, current_weights);
+      const ScoreComponents now = components_of(s, providers, {}, now_provider);
+      for (std::uint32_t i : order_by_weights(now, tuned.weights)) tuned_order.push_back(now_provider[i]);
+      lists.push_back({"signalrank_tuned", tuned_order});
+    }
+    lists.push_back({"top_decile", static_order});
+    const auto rows = evaluate_lists(lists, converted, adopter, n_eligible);
     std::uint64_t n_converted = 0, n_new = 0, active52 = 0;
     for (std::uint32_t p : signalrank_order) {
       n_converted += converted[p] != kNotConverted;
@@ -267,6 +450,20 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     if (!o.truth.empty())
       std::printf("; planted adopters in the horizon: %llu, %llu of them eligible",
                   static_cast<unsigned long long>(planted), static_cast<unsigned long long>(planted_eligible));
+    if (o.tune) {
+      std::printf("\nbacktest: weights tuned as of %s on the outcomes to %s (%zu candidates, step %g): %llu "
+                  "conversions in the top %llu vs %llu with the campaign's weights\n",
+                  format_week(t0).c_str(), format_week(t).c_str(), tuned.candidates, o.tune_step,
+                  static_cast<unsigned long long>(tuned.hits), static_cast<unsigned long long>(tuned.k),
+                  static_cast<unsigned long long>(tuned.current_hits));
+      std::printf("backtest: campaign weights: %s\n", weights_text(current_weights).c_str());
+      std::printf("backtest: tuned weights:    %s  (list signalrank_tuned, tested out of sample below)\n",
+                  weights_text(tuned.weights).c_str());
+      std::printf("backtest: to use them, set in the campaign file:\n[weights]\nvolume = %g\ngrowth = %g\npagerank = "
+                  "%g\npeer_exposure = %g\ntrigger = %g\n",
+                  tuned.weights.volume, tuned.weights.growth, tuned.weights.pagerank, tuned.weights.peer_exposure,
+                  tuned.weights.trigger);
+    }
     std::printf("\n%s", backtest_table(rows).c_str());
     if (!o.out.empty()) {
       write_text_atomically(o.out, backtest_csv(rows));
@@ -293,6 +490,14 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--truth", o->truth, "truth.csv of generate (npi,adoption_week): adds recall of planted adopters")
       ->check(CLI::ExistingFile);
   sub->add_option("--out", o->out, "write the table as CSV here (atomically)");
+  sub->add_flag("--tune-weights", o->tune,
+                "learn the score weights from the outcomes of the horizon before --as-of (grid search for the most "
+                "conversions in the top --tune-k), then test them after --as-of as the list signalrank_tuned");
+  sub->add_option("--tune-step", o->tune_step, "grid step of the weights, 1/step a whole number (default 0.1: 1001 "
+                                               "candidates; 0.05: 10626)")
+      ->check(CLI::Range(0.01, 1.0));
+  sub->add_option("--tune-k", o->tune_k, "the k whose precision tuning maximises (default 1000)")
+      ->check(CLI::PositiveNumber);
   commands.push_back({sub, [o](const Comm& comm) { return run_backtest(comm, *o); }});
 }
 

@@ -14,6 +14,8 @@
 //               NPI ascending (its first 10 % is the "top decile"; k beyond that reads further down)
 //   random      expected values of a uniformly random list: precision = base rate, lift = 1,
 //               recall = k / eligible
+//   signalrank_tuned (with --tune-weights) the ranking as of t re-scored with weights learnt on the
+//               horizon before t (see tune_weights below): an out-of-sample test of the learnt weights
 // For k in {100, 1000, 5 % of eligible (rounded, ≥ 1)}, capped at the number eligible and
 // without repeats: precision@k = converted among the first k / k; lift = precision / base rate.
 // With --truth (generate's truth.csv, `npi,adoption_week`): the planted adopters of the window
@@ -24,6 +26,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "kernels/ranking.hpp"
 
 namespace signalrank {
 
@@ -60,6 +64,15 @@ struct BacktestRow {
   std::uint64_t adopters = 0;      // eligible planted adopters of the window
 };
 
+// Named lists, each the provider indices of all eligible providers, best first. Rows per k: each
+// list in the given order, then random. The base rate counts over the first list.
+struct RankedList {
+  std::string name;
+  std::span<const std::uint32_t> order;
+};
+std::vector<BacktestRow> evaluate_lists(std::span<const RankedList> lists, std::span<const std::uint8_t> converted,
+                                        std::span<const std::uint8_t> adopter, std::uint64_t eligible);
+
 // `signalrank_order`, `static_order`: provider indices of the eligible providers, best first.
 // `converted` (Conversion values), `adopter`: per provider index (`adopter` empty without truth).
 std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalrank_order,
@@ -80,5 +93,40 @@ struct PlantedAdopter {
   std::int32_t week = 0;  // Monday number
 };
 std::vector<PlantedAdopter> read_truth(const std::string& path);
+
+// ---- weights learnt from outcomes (--tune-weights) ---------------------------------------------
+// The closed loop's other half: the ranking's weights are a campaign setting, and which mix of
+// signals predicts conversions depends on the market (a young, fast-growing activity rewards
+// volume and network position more than short-term growth). Tuning looks back one horizon: it
+// ranks as of t0 = t - h, takes the outcomes in (t0, t] (all known at t, nothing after t is used)
+// and searches a grid of weights for the most conversions in the top k; the weights found are
+// then tested on the ranking as of t against outcomes after t, out of sample.
+
+// The score inputs of the eligible providers (one element each, any order).
+struct ScoreComponents {
+  std::vector<double> volume, growth, pagerank, exposure;  // percentiles, as in the snapshot
+  std::vector<std::uint8_t> trigger;                       // nonzero when a trigger fired
+  std::vector<std::uint64_t> npi;
+  std::vector<std::uint8_t> converted;                     // Conversion flags (for tuning)
+};
+
+// Indices into `c` ordered as the ranking under weights `w` orders them: score (SPEC formula, the
+// same floating-point expression as score) descending, NPI ascending.
+std::vector<std::uint32_t> order_by_weights(const ScoreComponents& c, const kernels::ScoreWeights& w);
+
+struct TunedWeights {
+  kernels::ScoreWeights weights{};
+  std::uint64_t k = 0;
+  std::uint64_t hits = 0;          // conversions among the first k under `weights`
+  std::uint64_t current_hits = 0;  // the same under the weights tuning started from
+  std::size_t candidates = 0;
+};
+
+// Every weight vector (volume, growth, pagerank, peer_exposure, trigger) with components in
+// {0, step, 2 step, ..., 1} summing to 1 (1/step must be a whole number from 1 to 100); the best
+// has the most conversions in the first k (k capped at the providers), ties broken by the
+// smallest L1 distance to `current`, then by enumeration order (volume slowest), so the result is
+// deterministic whatever the thread count. Throws std::invalid_argument on a bad step or k = 0.
+TunedWeights tune_weights(const ScoreComponents& c, std::uint64_t k, double step, const kernels::ScoreWeights& current);
 
 }  // namespace signalrank
