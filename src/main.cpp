@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   register_export(app, commands);
   register_diff(app, commands);
   register_backtest(app, commands);
+  register_partition(app, commands);
 
   try {
     app.parse(argc, argv);
