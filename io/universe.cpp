@@ -399,6 +399,33 @@ std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint
   return rows;
 }
 
+UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, std::uint64_t hi,
+                                                              const std::vector<std::uint8_t>& code_match,
+                                                              std::int32_t week_lo, std::int32_t week_hi,
+                                                              std::uint64_t chunk_rows) const {
+  const h5::File& f = impl_->file;
+  const std::vector<std::uint64_t> off = claim_offsets(lo, hi);
+  ClaimSeries out;
+  out.offsets.assign(hi - lo + 1, 0);
+  if (chunk_rows == 0) throw std::invalid_argument("read_claim_series: chunk_rows must be at least 1");
+  std::uint64_t p = 0;  // local provider of the current row
+  for (std::uint64_t begin = off.front(); begin < off.back(); begin += chunk_rows) {
+    const std::uint64_t n = std::min(chunk_rows, off.back() - begin);
+    const auto code = f.read_column<std::uint32_t>("/claims/code", begin, n);
+    const auto week = f.read_column<std::int32_t>("/claims/week", begin, n);
+    const auto services = f.read_column<std::uint32_t>("/claims/services", begin, n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      while (off[p + 1] <= begin + i) out.offsets[++p] = out.week.size();  // provider p - 1 ends here
+      if (code[i] < code_match.size() && code_match[code[i]] && week[i] >= week_lo && week[i] <= week_hi) {
+        out.week.push_back(week[i]);
+        out.services.push_back(services[i]);
+      }
+    }
+  }
+  for (std::uint64_t q = p + 1; q < out.offsets.size(); ++q) out.offsets[q] = out.week.size();
+  return out;
+}
+
 std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts) const {
   const h5::File& f = impl_->file;
   const std::uint64_t n = end - begin;

@@ -121,6 +121,18 @@ class UniverseReader {
   std::vector<std::uint64_t> in_offsets(std::uint64_t lo, std::uint64_t hi) const;
   // Claims rows [begin, end). Without `with_patients` the patients column is not read (0).
   std::vector<ClaimRow> read_claims(std::uint64_t begin, std::uint64_t end, bool with_patients = true) const;
+  // The claims of providers [lo, hi) whose code has code_match[code] != 0 and whose week is in
+  // [week_lo, week_hi], as a CSR by provider: offsets (hi - lo + 1, from 0), then week and services
+  // per kept row, rows in file order. Reads the three columns in chunks, so that memory holds the
+  // kept rows only (score keeps one campaign's codes over ~30 weeks: a few percent of the rows).
+  struct ClaimSeries {
+    std::vector<std::uint64_t> offsets;
+    std::vector<std::int32_t> week;
+    std::vector<std::uint32_t> services;
+  };
+  ClaimSeries read_claim_series(std::uint64_t lo, std::uint64_t hi, const std::vector<std::uint8_t>& code_match,
+                                std::int32_t week_lo, std::int32_t week_hi,
+                                std::uint64_t chunk_rows = std::uint64_t{1} << 22) const;
   // Out-edges [begin, end), src filled in. Without `with_counts` only dst and bene_count are read
   // (pair_count and same_day are 0).
   std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts = true) const;

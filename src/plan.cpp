@@ -26,11 +26,13 @@ namespace {
 // buffers + rows) and the graph phase (edge rows + the local CSRs built from them).
 constexpr std::uint64_t kPerProviderEverywhere = 40;  // provider table + global->local map
 constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, ghosts' share
-constexpr std::uint64_t kPerClaimRowAtRead = 32;      // 12 B of columns + a 20 B ClaimRow
+// Claims are read in 4 M-row chunks keeping only the campaign's rows of the trend weeks: at most
+// 8 B a row (week, services) when every row is kept, plus the 48 MB chunk buffers (in kBaseBytes).
+constexpr std::uint64_t kPerClaimRowAtRead = 8;
 constexpr std::uint64_t kPerInEdge = 20 + 10 + 8;     // EdgeRow + source, weight, 16-bit weight; read buffers
 constexpr std::uint64_t kPerOutEdge = 20 + 8 + 8;     // EdgeRow + target, weight; read buffers
 constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
-constexpr std::uint64_t kBaseBytes = 64ull << 20;     // MPI, HDF5, code
+constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
 }  // namespace
 
 std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& layout) {

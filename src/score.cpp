@@ -93,8 +93,8 @@ void say(const Comm& comm, const std::string& line) {
 struct OwnedData {
   BlockLayout layout;
   std::uint64_t lo = 0, hi = 0;
-  std::vector<std::uint64_t> claim_off;  // n_owned + 1, local (from 0)
-  std::vector<ClaimRow> claims;
+  // The campaign's claims rows inside the weeks the trends read (CSR by owned provider).
+  UniverseReader::ClaimSeries claims;
   std::vector<std::uint64_t> in_off, out_off;  // n_owned + 1, local
   std::vector<EdgeRow> in_edges, out_edges;
   std::vector<std::uint64_t> out_weight;  // owned
@@ -151,14 +151,17 @@ BlockLayout plan_layout(const Comm& comm, const UniverseReader& u, bool dry_run)
   return BlockLayout::from_bounds(std::move(bounds));
 }
 
-OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layout) {
+// Reads this rank's slice: the claims of the campaign's codes in weeks [week_lo, week_hi] (all
+// other rows are dropped while reading, chunk by chunk) and the in- and out-edges.
+OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layout,
+                     const std::vector<std::uint8_t>& code_match, std::int32_t week_lo, std::int32_t week_hi,
+                     bool with_edges = true) {
   OwnedData d;
   d.layout = std::move(layout);
   d.lo = d.layout.begin(comm.rank());
   d.hi = d.layout.end(comm.rank());
-  auto co = u.claim_offsets(d.lo, d.hi);
-  d.claims = u.read_claims(co.front(), co.back(), /*with_patients=*/false);  // score needs services only
-  d.claim_off = localize(std::move(co));
+  d.claims = u.read_claim_series(d.lo, d.hi, code_match, week_lo, week_hi);
+  if (!with_edges) return d;
   auto io = u.in_offsets(d.lo, d.hi);
   d.in_edges = u.read_in_edges(io.front(), io.back());
   d.in_off = localize(std::move(io));
@@ -188,29 +191,22 @@ kernels::TrendParams trend_params(const Campaign& c) {
   return p;
 }
 
-// Keeps the rows of the campaign's codes inside the history the trends need, as (age, services).
-void compute_trends(const OwnedData& d, const std::vector<std::uint8_t>& code_match, std::int32_t as_of_week,
-                    const Campaign& c, Columns& col) {
-  const kernels::TrendParams params = trend_params(c);
-  const int history = kernels::trend_history_weeks(params);
-  const std::size_t n = d.n_owned();
-  std::vector<std::uint64_t> off(n + 1, 0);
-  std::vector<std::int32_t> age;
-  std::vector<double> services;
-  age.reserve(d.claims.size() / 4);
-  services.reserve(d.claims.size() / 4);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::uint64_t r = d.claim_off[i]; r < d.claim_off[i + 1]; ++r) {
-      const ClaimRow& row = d.claims[r];
-      const std::int32_t a = as_of_week - row.week;
-      if (a >= 0 && a < history && code_match[row.code]) {
-        age.push_back(a);
-        services.push_back(static_cast<double>(row.services));
-      }
-    }
-    off[i + 1] = age.size();
+// The weeks [first, last] the trends as of `as_of_week` read.
+std::pair<std::int32_t, std::int32_t> trend_weeks(const Campaign& c, std::int32_t as_of_week) {
+  return {as_of_week - kernels::trend_history_weeks(trend_params(c)) + 1, as_of_week};
+}
+
+// The kept rows (campaign codes, trend weeks) as (age, services) for the kernel.
+void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign& c, Columns& col) {
+  const std::size_t rows = d.claims.week.size();
+  std::vector<std::int32_t> age(rows);
+  std::vector<double> services(rows);
+#pragma omp parallel for schedule(static)
+  for (std::size_t r = 0; r < rows; ++r) {
+    age[r] = as_of_week - d.claims.week[r];
+    services[r] = static_cast<double>(d.claims.services[r]);
   }
-  kernels::compute_trends(off, age, services, params,
+  kernels::compute_trends(d.claims.offsets, age, services, trend_params(c),
                           {col.volume, col.prior_volume, col.growth, col.slope, col.trigger_z, col.trigger});
 }
 
@@ -560,15 +556,16 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   const Providers providers = universe.read_providers();
   const std::vector<Code> codes = universe.read_codes();
   const std::vector<std::uint8_t> code_match = campaign.match(codes);
-  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false));
+  const auto [week_lo, week_hi] = trend_weeks(campaign, t);
+  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false), code_match, week_lo, week_hi);
   const std::uint64_t N = providers.size();
   report(fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
                      timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
                      omp_get_max_threads()));
 
   Columns col(d.n_owned());
-  compute_trends(d, code_match, t, campaign, col);
-  std::vector<ClaimRow>().swap(d.claims);  // the largest array; nothing after the trends needs it
+  compute_trends(d, t, campaign, col);
+  d.claims = {};  // nothing after the trends needs the claims
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
   LocalGraph g = build_graph(comm, d, providers, timer);
@@ -677,11 +674,13 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 std::vector<double> window_volume(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
                                   std::int32_t last_week, int weeks) {
   const std::vector<std::uint8_t> code_match = campaign.match(universe.read_codes());
-  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false));
   Campaign window = campaign;
   window.window_weeks = weeks;
+  const auto [week_lo, week_hi] = trend_weeks(window, last_week);
+  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false), code_match, week_lo, week_hi,
+                           /*with_edges=*/false);
   Columns col(d.n_owned());
-  compute_trends(d, code_match, last_week, window, col);
+  compute_trends(d, last_week, window, col);
   return gather(comm, col.volume);
 }
 

@@ -109,6 +109,31 @@ TEST(Universe, RoundTripMergesAndIndexes) {
     EXPECT_EQ(slice.front().provider, 1000u);
     EXPECT_EQ(slice.back().provider, 1199u);
 
+    // The campaign series of providers [700, 1900): codes 0 and 2, weeks 2805..2820, in chunks of
+    // 1, 7 and 4 M rows, against a filter of the rows read above.
+    const std::vector<std::uint8_t> match{1, 0, 1};
+    for (std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{1} << 22}) {
+      SCOPED_TRACE(chunk);
+      const auto series = u.read_claim_series(700, 1900, match, 2805, 2820, chunk);
+      std::vector<std::uint64_t> want_off{0};
+      std::vector<std::int32_t> want_week;
+      std::vector<std::uint32_t> want_services;
+      for (std::size_t q = 700; q < 1900; ++q) {
+        for (auto r = off[q]; r < off[q + 1]; ++r)
+          if (match[rows[r].code] && rows[r].week >= 2805 && rows[r].week <= 2820) {
+            want_week.push_back(rows[r].week);
+            want_services.push_back(rows[r].services);
+          }
+        want_off.push_back(want_week.size());
+      }
+      EXPECT_EQ(series.offsets, want_off);
+      EXPECT_EQ(series.week, want_week);
+      EXPECT_EQ(series.services, want_services);
+      ASSERT_GT(want_week.size(), 100u);
+    }
+    // Providers without claims at the end of the range get empty rows too.
+    EXPECT_EQ(u.read_claim_series(P - 3, P, match, 0, 1, 5).offsets, (std::vector<std::uint64_t>{0, 0, 0, 0}));
+
     ASSERT_EQ(u.num_edges(), edges.size());
     auto out = u.read_out_edges(0, u.num_edges());
     k = 0;
