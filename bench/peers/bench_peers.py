@@ -213,7 +213,7 @@ def main():
     prepare_s = time.perf_counter() - t0
     sr = rescore(snap, universe, a.campaign, a.score_runs, case["cache"], os.environ.get("SIGNALRANK_BIN")) \
         if a.score_runs else signalrank_figures(snap, a.signalrank_metrics)
-    case_path = os.path.join(case["cache"], "case.json")
+    case_path = os.path.join(case["cache"], f"case-{a.order}.json")
     with open(case_path, "w") as f:
         json.dump(case, f, indent=1)
     N, E, rows = case["N"], case["E"], case["claims_rows"]
@@ -290,7 +290,7 @@ def main():
         log(f"bench-peers: running {name}")
         try:
             if name == "graphblas" and fits(name):
-                x_path = os.path.join(case["cache"], "x-graphblas.bin")
+                x_path = os.path.join(case["cache"], f"x-graphblas-{a.order}.bin")
                 out, wall, rss = run_measured(
                     name, [os.path.join(a.bin, "graphblas_pagerank"), case["graph"], case["v"],
                      "--damping", repr(case["damping"]), "--tolerance", repr(case["tolerance"]),
@@ -301,14 +301,14 @@ def main():
                 result["pagerank"][name]["threads"] = a.threads
                 result["pagerank"][name]["variant"] = out["best"]
             elif name == "scipy" and fits(name):
-                x_path = os.path.join(case["cache"], "x-scipy.bin")
+                x_path = os.path.join(case["cache"], f"x-scipy-{a.order}.bin")
                 out, wall, rss = run_measured(
                     name, [sys.executable, os.path.join(HERE, "pagerank_scipy.py"), case_path, "--runs", str(a.runs),
                      "--x-out", x_path], {**env_one, **py_env})
                 pagerank_entry(name, out, wall, rss, x_path, out["iterations"], out["median_s"])
                 result["pagerank"][name]["threads"] = 1
             elif name == "igraph" and fits(name):
-                x_path = os.path.join(case["cache"], "x-igraph.bin")
+                x_path = os.path.join(case["cache"], f"x-igraph-{a.order}.bin")
                 out, wall, rss = run_measured(
                     name, [sys.executable, os.path.join(HERE, "pagerank_igraph.py"), case_path, "--runs", str(a.runs),
                      "--x-out", x_path], {**env_threads, **py_env})
