@@ -443,6 +443,16 @@ std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::ui
   return rows;
 }
 
+UniverseReader::EdgeColumns UniverseReader::read_in_columns(std::uint64_t begin, std::uint64_t end) const {
+  return {impl_->file.read_column<std::uint32_t>("/referrals/in_src", begin, end - begin),
+          impl_->file.read_column<std::uint32_t>("/referrals/in_bene_count", begin, end - begin)};
+}
+
+UniverseReader::EdgeColumns UniverseReader::read_out_columns(std::uint64_t begin, std::uint64_t end) const {
+  return {impl_->file.read_column<std::uint32_t>("/referrals/out_dst", begin, end - begin),
+          impl_->file.read_column<std::uint32_t>("/referrals/out_bene_count", begin, end - begin)};
+}
+
 std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uint64_t end) const {
   const h5::File& f = impl_->file;
   const std::uint64_t n = end - begin;

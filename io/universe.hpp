@@ -138,6 +138,13 @@ class UniverseReader {
   std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts = true) const;
   // In-edges [begin, end): src and bene_count (dst filled in), sorted by (dst, src).
   std::vector<EdgeRow> read_in_edges(std::uint64_t begin, std::uint64_t end) const;
+  // The two columns score needs of edges [begin, end), as stored (CSR order): the other endpoint
+  // (in_src / out_dst: a global provider index) and bene_count. No per-edge struct is built.
+  struct EdgeColumns {
+    std::vector<std::uint32_t> other, bene;
+  };
+  EdgeColumns read_in_columns(std::uint64_t begin, std::uint64_t end) const;
+  EdgeColumns read_out_columns(std::uint64_t begin, std::uint64_t end) const;
   // Sum of bene_count over each provider's out-edges, for providers [lo, hi).
   std::vector<std::uint64_t> out_weight(std::uint64_t lo, std::uint64_t hi) const;
 

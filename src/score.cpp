@@ -96,7 +96,7 @@ struct OwnedData {
   // The campaign's claims rows inside the weeks the trends read (CSR by owned provider).
   UniverseReader::ClaimSeries claims;
   std::vector<std::uint64_t> in_off, out_off;  // n_owned + 1, local
-  std::vector<EdgeRow> in_edges, out_edges;
+  UniverseReader::EdgeColumns in_edges, out_edges;  // CSR order: (source, bene) / (target, bene)
   std::vector<std::uint64_t> out_weight;  // owned
   std::uint64_t n_owned() const { return hi - lo; }
 };
@@ -163,10 +163,10 @@ OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layo
   d.claims = u.read_claim_series(d.lo, d.hi, code_match, week_lo, week_hi);
   if (!with_edges) return d;
   auto io = u.in_offsets(d.lo, d.hi);
-  d.in_edges = u.read_in_edges(io.front(), io.back());
+  d.in_edges = u.read_in_columns(io.front(), io.back());
   d.in_off = localize(std::move(io));
   auto oo = u.out_offsets(d.lo, d.hi);
-  d.out_edges = u.read_out_edges(oo.front(), oo.back(), /*with_counts=*/false);  // bene_count is the weight
+  d.out_edges = u.read_out_columns(oo.front(), oo.back());
   d.out_off = localize(std::move(oo));
   d.out_weight = u.out_weight(d.lo, d.hi);
   return d;
@@ -251,10 +251,9 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::uint32_t> ext(P, kNone);
   for (std::uint64_t i = 0; i < n; ++i) ext[lo + i] = g.position_of[i];
-  auto add_ghosts = [&](const std::vector<EdgeRow>& edges, bool from_src) {
+  auto add_ghosts = [&](const std::vector<std::uint32_t>& endpoints) {
     std::vector<std::uint64_t> found;
-    for (const auto& e : edges) {
-      const std::uint64_t v = from_src ? e.src : e.dst;
+    for (const std::uint64_t v : endpoints) {
       if (ext[v] == kNone) {
         ext[v] = kNone - 1;  // seen
         found.push_back(v);
@@ -266,29 +265,29 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
       g.ghosts.push_back(v);
     }
   };
-  add_ghosts(d.in_edges, true);
+  add_ghosts(d.in_edges.other);
   g.n_in_ghosts = g.ghosts.size();
-  add_ghosts(d.out_edges, false);
+  add_ghosts(d.out_edges.other);
 
   // CSRs in position order; each vertex's edges keep their file order (by global id).
-  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const std::vector<EdgeRow>& edges, bool in,
+  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges,
                          std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
                          std::vector<std::uint32_t>& bene) {
     new_off.assign(n + 1, 0);
-    nbr.resize(edges.size());
-    bene.resize(edges.size());
+    nbr.resize(edges.other.size());
+    bene.resize(edges.other.size());
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
 #pragma omp parallel for schedule(dynamic, 1024)
     for (std::uint32_t p = 0; p < n; ++p) {
       std::uint64_t at = new_off[p];
       for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k, ++at) {
-        nbr[at] = ext[in ? edges[k].src : edges[k].dst];
-        bene[at] = edges[k].bene_count;
+        nbr[at] = ext[edges.other[k]];
+        bene[at] = edges.bene[k];
       }
     }
   };
-  permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
-  permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
+  permute_csr(d.in_off, d.in_edges, g.in_off, g.in_src, g.in_bene);
+  permute_csr(d.out_off, d.out_edges, g.out_off, g.out_dst, g.out_bene);
 
   // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
   // the edges keep the raw bene_count; 16 bits of it when every weight fits.
@@ -569,8 +568,8 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
   LocalGraph g = build_graph(comm, d, providers, timer);
-  std::vector<EdgeRow>().swap(d.in_edges);  // the local CSRs in g replace the edge rows
-  std::vector<EdgeRow>().swap(d.out_edges);
+  d.in_edges = {};  // the local CSRs in g replace the edge columns
+  d.out_edges = {};
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
   report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks), halo setup {:.2f} s",
                      timer.last("graph") + timer.last("halo_setup"), ghosts, timer.last("halo_setup")));
