@@ -22,6 +22,7 @@
 #include <future>
 #include <cstring>
 #include <numeric>
+#include <tuple>
 #include <signal.h>
 #include <unistd.h>
 
@@ -325,6 +326,29 @@ double global_sum(const Comm& comm, const std::vector<double>& partials) {
   return kernels::sum_in_order(comm.allgatherv<double>(partials));
 }
 
+// Two global sums in one collective: each rank sends its a-partials then its b-partials (equal
+// counts); every rank then adds the a-partials of all ranks in rank order, and the b-partials, so
+// the bits are those of two global_sum calls.
+// `counts`: every rank's partial count, in rank order.
+std::pair<double, double> global_sums(const Comm& comm, const std::vector<std::uint64_t>& counts,
+                                      const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> mine(a);
+  mine.insert(mine.end(), b.begin(), b.end());
+  const std::vector<double> all = comm.allgatherv<double>(mine);
+  double sum_a = 0, sum_b = 0;
+  std::size_t at = 0;
+  for (std::uint64_t c : counts) {
+    for (std::size_t k = 0; k < c; ++k) sum_a += all[at + k];
+    at += 2 * c;
+  }
+  at = 0;
+  for (std::uint64_t c : counts) {
+    for (std::size_t k = 0; k < c; ++k) sum_b += all[at + c + k];
+    at += 2 * c;
+  }
+  return {sum_a, sum_b};
+}
+
 // Test hook (issue 3): SIGNALRANK_FAULT_RANK=r and SIGNALRANK_FAULT_ITERATION=k make rank r die
 // at iteration k of PageRank, as a killed node would.
 void maybe_inject_fault(const Comm& comm, int iteration) {
@@ -419,6 +443,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
   for (std::size_t i = 0; i < n; ++i) x[g.position_of[i]] = v_pos[g.position_of[i]] = v[i];
   kernels::masked_block_sums(v, g.dangling, dangling_partial);
   double dangling_mass = global_sum(comm, dangling_partial);
+  const std::vector<std::uint64_t> block_counts = comm.allgatherv<std::uint64_t>(std::vector<std::uint64_t>{nb});
   auto scale_owned = [&] {
     for (std::size_t p = 0; p < n; ++p) y_ext[p] = g.out_weight[p] > 0 ? x[p] / g.out_weight[p] : 0.0;
   };
@@ -461,8 +486,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     kernels::pagerank_finish(g.position_of, x_new, x, g.dangling, g.out_weight, y_ext, partial, dangling_partial);
     x.swap(x_new);
     r.finish_s += seconds_since(mark);
-    r.residual = global_sum(comm, partial);
-    dangling_mass = global_sum(comm, dangling_partial);
+    std::tie(r.residual, dangling_mass) = global_sums(comm, block_counts, partial, dangling_partial);
     r.sums_s += seconds_since(mark);
     r.residuals.push_back(r.residual);
     r.iterations = it;
