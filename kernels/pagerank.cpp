@@ -13,6 +13,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 
 namespace signalrank::kernels {
 namespace {
@@ -217,11 +218,12 @@ void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<c
 template <class W>
 void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
                           std::span<const W> in_bene, std::span<const double> y_ext, std::span<const double> v,
-                          double damping, double dangling_mass, std::span<double> x_new) {
+                          double damping, double dangling_mass, std::span<double> x_new,
+                          std::span<const std::uint64_t> wide_edge, std::span<const std::uint32_t> wide_weight) {
   const std::size_t n = x_new.size();
   if (in_offsets.size() != n + 1 || in_offsets.back() != in_src.size() || in_src.size() != in_bene.size() ||
-      v.size() != n)
-    throw std::invalid_argument("pagerank_pull_scaled: in-edge CSR or v does not match x_new");
+      v.size() != n || wide_edge.size() != wide_weight.size())
+    throw std::invalid_argument("pagerank_pull_scaled: in-edge CSR, v or wide weights do not match x_new");
   const double teleport = damping * dangling_mass + (1.0 - damping);
   const std::uint64_t* offsets = in_offsets.data();
   const std::uint32_t* src = in_src.data();
@@ -229,21 +231,51 @@ void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<c
   const double* y = y_ext.data();
   const double* pers = v.data();
   double* out = x_new.data();
+  // The heavy edge's weight, found by binary search (a handful per million edges).
+  auto wide = [&](std::uint64_t e) {
+    const auto it = std::lower_bound(wide_edge.begin(), wide_edge.end(), e);
+    if (it == wide_edge.end() || *it != e) throw std::invalid_argument("pagerank_pull_scaled: escaped weight without entry");
+    return static_cast<double>(wide_weight[static_cast<std::size_t>(it - wide_edge.begin())]);
+  };
 #pragma omp parallel for schedule(dynamic, 512)
   for (std::size_t p = 0; p < n; ++p) {
     double pulled = 0.0;
     const std::uint64_t e_end = offsets[p + 1];
-    for (std::uint64_t e = offsets[p]; e < e_end; ++e) pulled += static_cast<double>(bene[e]) * y[src[e]];
+    for (std::uint64_t e = offsets[p]; e < e_end; ++e) {
+      double w = static_cast<double>(bene[e]);
+      if constexpr (std::is_same_v<W, std::uint16_t>) {
+        if (bene[e] == kWideWeight) [[unlikely]] w = wide(e);
+      }
+      pulled += w * y[src[e]];
+    }
     out[p] = damping * pulled + teleport * pers[p];
   }
 }
 
 template void pagerank_pull_scaled<std::uint16_t>(std::span<const std::uint64_t>, std::span<const std::uint32_t>,
                                                   std::span<const std::uint16_t>, std::span<const double>,
-                                                  std::span<const double>, double, double, std::span<double>);
+                                                  std::span<const double>, double, double, std::span<double>,
+                                                  std::span<const std::uint64_t>, std::span<const std::uint32_t>);
 template void pagerank_pull_scaled<std::uint32_t>(std::span<const std::uint64_t>, std::span<const std::uint32_t>,
                                                   std::span<const std::uint32_t>, std::span<const double>,
-                                                  std::span<const double>, double, double, std::span<double>);
+                                                  std::span<const double>, double, double, std::span<double>,
+                                                  std::span<const std::uint64_t>, std::span<const std::uint32_t>);
+
+void encode_weights16(std::span<const std::uint32_t> bene, std::vector<std::uint16_t>& bene16,
+                      std::vector<std::uint64_t>& wide_edge, std::vector<std::uint32_t>& wide_weight) {
+  bene16.resize(bene.size());
+  wide_edge.clear();
+  wide_weight.clear();
+  for (std::size_t e = 0; e < bene.size(); ++e) {
+    if (bene[e] < kWideWeight) {
+      bene16[e] = static_cast<std::uint16_t>(bene[e]);
+    } else {
+      bene16[e] = kWideWeight;
+      wide_edge.push_back(e);
+      wide_weight.push_back(bene[e]);
+    }
+  }
+}
 
 void pagerank_finish(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
                      std::span<const double> x_old, std::span<const std::uint8_t> dangling,

@@ -77,12 +77,21 @@ void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<c
 // bene_count: x_new[p] = d * sum_e bene[e] * y_ext[src[e]] + (d dangling_mass + 1 - d) v[p].
 // Mathematically the same as pagerank_pull with in_weight = bene / out_weight; the rounding differs
 // in the last bits only (one division per vertex instead of one per edge). Sum order per vertex is
-// the in-edge order, so the bits do not depend on thread or rank count. W is std::uint16_t (when
-// every weight fits) or std::uint32_t.
+// the in-edge order, so the bits do not depend on thread or rank count.
+// W is std::uint32_t, or std::uint16_t with an escape for the rare heavy edge: a 16-bit weight of
+// kWideWeight means "look edge e up in wide_edge (ascending edge indices) and take wide_weight";
+// wide weights add in their place in the sum, so both encodings give the same bits.
+constexpr std::uint16_t kWideWeight = 0xFFFF;
 template <class W>
 void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
                           std::span<const W> in_bene, std::span<const double> y_ext, std::span<const double> v,
-                          double damping, double dangling_mass, std::span<double> x_new);
+                          double damping, double dangling_mass, std::span<double> x_new,
+                          std::span<const std::uint64_t> wide_edge = {}, std::span<const std::uint32_t> wide_weight = {});
+
+// Splits 32-bit weights into the 16-bit encoding above: weights below kWideWeight as they are, the
+// others as kWideWeight plus an entry (edge index, weight) in wide_edge / wide_weight.
+void encode_weights16(std::span<const std::uint32_t> bene, std::vector<std::uint16_t>& bene16,
+                      std::vector<std::uint64_t>& wide_edge, std::vector<std::uint32_t>& wide_weight);
 
 // One fused pass after pagerank_pull_scaled: the residual and dangling partials of
 // pagerank_block_sums and the next iteration's pre-scaled owned values,

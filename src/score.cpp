@@ -224,9 +224,11 @@ struct LocalGraph {
   // CSRs by position: in-edges (source ext index, bene_count) and out-edges (target, bene_count).
   std::vector<std::uint64_t> in_off, out_off;
   std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
-  // PageRank streams the in-edges every iteration: their weights in 16 bits when they all fit
-  // (6 bytes per edge with in_src instead of 8); empty otherwise.
+  // PageRank streams the in-edges every iteration: their weights in 16 bits (6 bytes per edge with
+  // in_src instead of 8), the few heavier ones escaped to (edge, weight) lists.
   std::vector<std::uint16_t> in_bene16;
+  std::vector<std::uint64_t> wide_edge;
+  std::vector<std::uint32_t> wide_weight;
   std::vector<double> out_weight;      // by position: the owned vertices' out-weights
   std::vector<std::uint8_t> dangling;  // by owned vertex (global order), for the block sums
   HaloPlan pagerank_halo;              // in-edge ghosts only
@@ -298,9 +300,7 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
     g.out_weight[g.position_of[i]] = static_cast<double>(d.out_weight[i]);
     g.dangling[i] = d.out_weight[i] == 0;
   }
-  const std::uint32_t max_bene =
-      g.in_bene.empty() ? 0 : *std::max_element(g.in_bene.begin(), g.in_bene.end());
-  if (max_bene <= UINT16_MAX) g.in_bene16.assign(g.in_bene.begin(), g.in_bene.end());
+  kernels::encode_weights16(g.in_bene, g.in_bene16, g.wide_edge, g.wide_weight);
   timer.stop("graph");
 
   g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
@@ -476,12 +476,8 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     auto mark = Clock::now();
     g.pagerank_halo.exchange<double>(y_ext);
     r.halo_s += seconds_since(mark);
-    if (!g.in_bene16.empty() || g.in_bene.empty())
-      kernels::pagerank_pull_scaled<std::uint16_t>(g.in_off, g.in_src, g.in_bene16, y_ext, v_pos, c.damping,
-                                                   dangling_mass, x_new);
-    else
-      kernels::pagerank_pull_scaled<std::uint32_t>(g.in_off, g.in_src, g.in_bene, y_ext, v_pos, c.damping,
-                                                   dangling_mass, x_new);
+    kernels::pagerank_pull_scaled<std::uint16_t>(g.in_off, g.in_src, g.in_bene16, y_ext, v_pos, c.damping,
+                                                 dangling_mass, x_new, g.wide_edge, g.wide_weight);
     r.pull_s += seconds_since(mark);
     kernels::pagerank_finish(g.position_of, x_new, x, g.dangling, g.out_weight, y_ext, partial, dangling_partial);
     x.swap(x_new);
@@ -690,7 +686,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   out.pagerank_pull_s = comm.max(pr.pull_s);
   out.pagerank_finish_s = comm.max(pr.finish_s);
   out.pagerank_sums_s = comm.max(pr.sums_s);
-  out.weights_16bit = comm.all(!g.in_bene16.empty() || g.in_bene.empty());
+  out.wide_weights = comm.sum(std::uint64_t{g.wide_edge.size()});
   return out;
 }
 
@@ -749,12 +745,12 @@ std::string metrics_json(const Comm& comm, const UniverseReader& u, const Rankin
       "\"claims\":{},\"eligible\":{},\"phases\":{},\"phases_per_rank\":{},"
       "\"pagerank\":{{\"iterations\":{},\"iterations_this_run\":{},\"residual\":{:.6e},\"residuals\":{},"
       "\"edges_per_s\":{:.1f},\"halo_bytes_per_iteration\":{},\"halo_values_per_iteration\":{},"
-      "\"ghost_vertices\":{},\"weights_16bit\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
+      "\"ghost_vertices\":{},\"wide_weights\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
       "\"seconds_finish\":{:.6f},\"seconds_sums\":{:.6f}}},\"peak_rss_bytes\":{}}}\n",
       SIGNALRANK_VERSION, comm.size(), omp_get_max_threads(), u.num_providers(), u.num_edges(), u.num_claims(),
       r.eligible, timings_json(phases), per_rank, r.iterations, r.residuals.size(), r.residual,
       numbers(r.residuals, "{:.6e}"), pr_s > 0 ? edge_visits / pr_s : 0.0, r.halo_bytes_per_iteration,
-      r.halo_values_per_iteration, r.ghost_vertices, r.weights_16bit ? "true" : "false", r.pagerank_halo_s,
+      r.halo_values_per_iteration, r.ghost_vertices, r.wide_weights, r.pagerank_halo_s,
       r.pagerank_pull_s, r.pagerank_finish_s, r.pagerank_sums_s, numbers(peak_rss, "{:.0f}"));
 }
 

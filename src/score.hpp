@@ -25,7 +25,7 @@ struct Ranking {
   std::vector<double> residuals;
   std::uint64_t halo_bytes_per_iteration = 0, halo_values_per_iteration = 0, ghost_vertices = 0;
   double pagerank_halo_s = 0, pagerank_pull_s = 0, pagerank_finish_s = 0, pagerank_sums_s = 0;
-  bool weights_16bit = false;  // every rank streamed 16-bit edge weights
+  std::uint64_t wide_weights = 0;  // in-edges whose weight did not fit 16 bits (escaped), all ranks
 };
 
 // Collective. Computes the ranked snapshot of `campaign` as of Monday number `t`. With a
