@@ -96,6 +96,7 @@ struct OwnedData {
   std::uint64_t lo = 0, hi = 0;
   // The campaign's claims rows inside the weeks the trends read (CSR by owned provider).
   UniverseReader::ClaimSeries claims;
+  double claims_read_s = 0;  // seconds of the claims scan (read + filter) alone
   std::vector<std::uint64_t> in_off, out_off;  // n_owned + 1, local
   UniverseReader::EdgeColumns in_edges, out_edges;  // CSR order: (source, bene) / (target, bene)
   std::vector<std::uint64_t> out_weight;  // owned
@@ -161,7 +162,9 @@ OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layo
   d.layout = std::move(layout);
   d.lo = d.layout.begin(comm.rank());
   d.hi = d.layout.end(comm.rank());
+  const auto t0 = std::chrono::steady_clock::now();
   d.claims = u.read_claim_series(d.lo, d.hi, code_match, week_lo, week_hi);
+  d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!with_edges) return d;
   auto io = u.in_offsets(d.lo, d.hi);
   d.in_edges = u.read_in_columns(io.front(), io.back());
@@ -583,6 +586,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
                      omp_get_max_threads()));
 
   Columns col(d.n_owned());
+  const std::size_t kept_claims = d.claims.week.size();
   compute_trends(d, t, campaign, col);
   d.claims = {};  // nothing after the trends needs the claims
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
@@ -687,6 +691,8 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   out.pagerank_finish_s = comm.max(pr.finish_s);
   out.pagerank_sums_s = comm.max(pr.sums_s);
   out.wide_weights = comm.sum(std::uint64_t{g.wide_edge.size()});
+  out.claims_scan_s = comm.max(d.claims_read_s);
+  out.claims_kept = comm.sum(std::uint64_t{kept_claims});
   return out;
 }
 
@@ -746,12 +752,14 @@ std::string metrics_json(const Comm& comm, const UniverseReader& u, const Rankin
       "\"pagerank\":{{\"iterations\":{},\"iterations_this_run\":{},\"residual\":{:.6e},\"residuals\":{},"
       "\"edges_per_s\":{:.1f},\"halo_bytes_per_iteration\":{},\"halo_values_per_iteration\":{},"
       "\"ghost_vertices\":{},\"wide_weights\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
-      "\"seconds_finish\":{:.6f},\"seconds_sums\":{:.6f}}},\"peak_rss_bytes\":{}}}\n",
+      "\"seconds_finish\":{:.6f},\"seconds_sums\":{:.6f}}},\"claims_scan\":{{\"rows\":{},\"kept\":{},\"seconds\":{:.6f}}},"
+      "\"peak_rss_bytes\":{}}}\n",
       SIGNALRANK_VERSION, comm.size(), omp_get_max_threads(), u.num_providers(), u.num_edges(), u.num_claims(),
       r.eligible, timings_json(phases), per_rank, r.iterations, r.residuals.size(), r.residual,
       numbers(r.residuals, "{:.6e}"), pr_s > 0 ? edge_visits / pr_s : 0.0, r.halo_bytes_per_iteration,
       r.halo_values_per_iteration, r.ghost_vertices, r.wide_weights, r.pagerank_halo_s,
-      r.pagerank_pull_s, r.pagerank_finish_s, r.pagerank_sums_s, numbers(peak_rss, "{:.0f}"));
+      r.pagerank_pull_s, r.pagerank_finish_s, r.pagerank_sums_s, u.num_claims(), r.claims_kept, r.claims_scan_s,
+      numbers(peak_rss, "{:.0f}"));
 }
 
 int run_score(const Comm& comm, const ScoreOptions& o) {

@@ -25,6 +25,8 @@ struct Ranking {
   std::vector<double> residuals;
   std::uint64_t halo_bytes_per_iteration = 0, halo_values_per_iteration = 0, ghost_vertices = 0;
   double pagerank_halo_s = 0, pagerank_pull_s = 0, pagerank_finish_s = 0, pagerank_sums_s = 0;
+  double claims_scan_s = 0;        // slowest rank's claims read + filter (part of "read")
+  std::uint64_t claims_kept = 0;   // campaign rows in the trend weeks, all ranks
   std::uint64_t wide_weights = 0;  // in-edges whose weight did not fit 16 bits (escaped), all ranks
 };
 
