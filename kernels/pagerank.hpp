@@ -71,27 +71,17 @@ void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<c
                          std::span<const double> x_old, std::span<const std::uint8_t> dangling,
                          std::span<double> residual_partial, std::span<double> dangling_partial);
 
-// The same iteration on pre-scaled values, 4 or 6 bytes less per edge than in_weight (the loop
-// streams the edge arrays, so bytes per edge set its speed). Each source's value is divided by its
-// out-weight once per iteration, y_j = x_j / out_weight_j, and the edges carry the integer
-// bene_count: x_new[p] = d * sum_e bene[e] * y_ext[src[e]] + (d dangling_mass + 1 - d) v[p].
+// The same iteration on pre-scaled values, 4 bytes less per edge than in_weight (the loop streams
+// the edge arrays). Each source's value is divided by its out-weight once per iteration,
+// y_j = x_j / out_weight_j, and the edges carry the integer bene_count:
+//   x_new[p] = d * sum_e bene[e] * y_ext[src[e]] + (d dangling_mass + 1 - d) v[p].
 // Mathematically the same as pagerank_pull with in_weight = bene / out_weight; the rounding differs
-// in the last bits only (one division per vertex instead of one per edge). Sum order per vertex is
-// the in-edge order, so the bits do not depend on thread or rank count.
-// W is std::uint32_t, or std::uint16_t with an escape for the rare heavy edge: a 16-bit weight of
-// kWideWeight means "look edge e up in wide_edge (ascending edge indices) and take wide_weight";
-// wide weights add in their place in the sum, so both encodings give the same bits.
-constexpr std::uint16_t kWideWeight = 0xFFFF;
-template <class W>
+// in the last bits only. Each vertex's sum is split over four running sums (edge k of the vertex
+// into sum k mod 4), which breaks the chain of dependent additions; the split depends only on the
+// vertex's own in-edge order, so the bits do not depend on the thread or rank count.
 void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
-                          std::span<const W> in_bene, std::span<const double> y_ext, std::span<const double> v,
-                          double damping, double dangling_mass, std::span<double> x_new,
-                          std::span<const std::uint64_t> wide_edge = {}, std::span<const std::uint32_t> wide_weight = {});
-
-// Splits 32-bit weights into the 16-bit encoding above: weights below kWideWeight as they are, the
-// others as kWideWeight plus an entry (edge index, weight) in wide_edge / wide_weight.
-void encode_weights16(std::span<const std::uint32_t> bene, std::vector<std::uint16_t>& bene16,
-                      std::vector<std::uint64_t>& wide_edge, std::vector<std::uint32_t>& wide_weight);
+                          std::span<const std::uint32_t> in_bene, std::span<const double> y_ext,
+                          std::span<const double> v, double damping, double dangling_mass, std::span<double> x_new);
 
 // One fused pass after pagerank_pull_scaled: the residual and dangling partials of
 // pagerank_block_sums and the next iteration's pre-scaled owned values,

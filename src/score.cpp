@@ -227,11 +227,6 @@ struct LocalGraph {
   // CSRs by position: in-edges (source ext index, bene_count) and out-edges (target, bene_count).
   std::vector<std::uint64_t> in_off, out_off;
   std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
-  // PageRank streams the in-edges every iteration: their weights in 16 bits (6 bytes per edge with
-  // in_src instead of 8), the few heavier ones escaped to (edge, weight) lists.
-  std::vector<std::uint16_t> in_bene16;
-  std::vector<std::uint64_t> wide_edge;
-  std::vector<std::uint32_t> wide_weight;
   std::vector<double> out_weight;      // by position: the owned vertices' out-weights
   std::vector<std::uint8_t> dangling;  // by owned vertex (global order), for the block sums
   HaloPlan pagerank_halo;              // in-edge ghosts only
@@ -296,14 +291,13 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   permute_csr(d.out_off, d.out_edges, g.out_off, g.out_dst, g.out_bene);
 
   // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
-  // the edges keep the raw bene_count; 16 bits of it when every weight fits.
+  // the edges keep the raw bene_count.
   g.out_weight.resize(n);
   g.dangling.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     g.out_weight[g.position_of[i]] = static_cast<double>(d.out_weight[i]);
     g.dangling[i] = d.out_weight[i] == 0;
   }
-  kernels::encode_weights16(g.in_bene, g.in_bene16, g.wide_edge, g.wide_weight);
   timer.stop("graph");
 
   g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
@@ -479,8 +473,7 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     auto mark = Clock::now();
     g.pagerank_halo.exchange<double>(y_ext);
     r.halo_s += seconds_since(mark);
-    kernels::pagerank_pull_scaled<std::uint16_t>(g.in_off, g.in_src, g.in_bene16, y_ext, v_pos, c.damping,
-                                                 dangling_mass, x_new, g.wide_edge, g.wide_weight);
+    kernels::pagerank_pull_scaled(g.in_off, g.in_src, g.in_bene, y_ext, v_pos, c.damping, dangling_mass, x_new);
     r.pull_s += seconds_since(mark);
     kernels::pagerank_finish(g.position_of, x_new, x, g.dangling, g.out_weight, y_ext, partial, dangling_partial);
     x.swap(x_new);
@@ -690,7 +683,6 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   out.pagerank_pull_s = comm.max(pr.pull_s);
   out.pagerank_finish_s = comm.max(pr.finish_s);
   out.pagerank_sums_s = comm.max(pr.sums_s);
-  out.wide_weights = comm.sum(std::uint64_t{g.wide_edge.size()});
   out.claims_scan_s = comm.max(d.claims_read_s);
   out.claims_kept = comm.sum(std::uint64_t{kept_claims});
   return out;
@@ -751,13 +743,13 @@ std::string metrics_json(const Comm& comm, const UniverseReader& u, const Rankin
       "\"claims\":{},\"eligible\":{},\"phases\":{},\"phases_per_rank\":{},"
       "\"pagerank\":{{\"iterations\":{},\"iterations_this_run\":{},\"residual\":{:.6e},\"residuals\":{},"
       "\"edges_per_s\":{:.1f},\"halo_bytes_per_iteration\":{},\"halo_values_per_iteration\":{},"
-      "\"ghost_vertices\":{},\"wide_weights\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
+      "\"ghost_vertices\":{},\"seconds_halo\":{:.6f},\"seconds_pull\":{:.6f},"
       "\"seconds_finish\":{:.6f},\"seconds_sums\":{:.6f}}},\"claims_scan\":{{\"rows\":{},\"kept\":{},\"seconds\":{:.6f}}},"
       "\"peak_rss_bytes\":{}}}\n",
       SIGNALRANK_VERSION, comm.size(), omp_get_max_threads(), u.num_providers(), u.num_edges(), u.num_claims(),
       r.eligible, timings_json(phases), per_rank, r.iterations, r.residuals.size(), r.residual,
       numbers(r.residuals, "{:.6e}"), pr_s > 0 ? edge_visits / pr_s : 0.0, r.halo_bytes_per_iteration,
-      r.halo_values_per_iteration, r.ghost_vertices, r.wide_weights, r.pagerank_halo_s,
+      r.halo_values_per_iteration, r.ghost_vertices, r.pagerank_halo_s,
       r.pagerank_pull_s, r.pagerank_finish_s, r.pagerank_sums_s, u.num_claims(), r.claims_kept, r.claims_scan_s,
       numbers(peak_rss, "{:.0f}"));
 }

@@ -27,7 +27,6 @@ struct Ranking {
   double pagerank_halo_s = 0, pagerank_pull_s = 0, pagerank_finish_s = 0, pagerank_sums_s = 0;
   double claims_scan_s = 0;        // slowest rank's claims read + filter (part of "read")
   std::uint64_t claims_kept = 0;   // campaign rows in the trend weeks, all ranks
-  std::uint64_t wide_weights = 0;  // in-edges whose weight did not fit 16 bits (escaped), all ranks
 };
 
 // Collective. Computes the ranked snapshot of `campaign` as of Monday number `t`. With a
