@@ -29,7 +29,7 @@ constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, gh
 // Claims are read in 4 M-row chunks keeping only the campaign's rows of the trend weeks: at most
 // 8 B a row (week, services) when every row is kept, plus the 48 MB chunk buffers (in kBaseBytes).
 constexpr std::uint64_t kPerClaimRowAtRead = 8;
-constexpr std::uint64_t kPerInEdge = 8 + 10;         // read columns + local source, weight, 16-bit weight
+constexpr std::uint64_t kPerInEdge = 8 + 8;          // read columns + local source, weight
 constexpr std::uint64_t kPerOutEdge = 8 + 8;          // read columns + local target, weight
 constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
 constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
