@@ -10,7 +10,7 @@
 // one thread, and the block partials of all ranks are then added left to right by
 // sum_in_order() on every rank. The bits therefore depend on neither the thread count nor the
 // rank count, provided each rank's first owned vertex is a multiple of kSumBlock and in-edges
-// are listed in the same order (by global source ID) on every layout.
+// are listed in the same global order (score: by the source's locality rank) on every layout.
 //
 // One iteration, as the caller drives it:
 //   dangling_mass = sum_in_order(all ranks' dangling_partial of the previous step)
@@ -78,10 +78,16 @@ void pagerank_block_sums(std::span<const std::uint32_t> position_of, std::span<c
 // Mathematically the same as pagerank_pull with in_weight = bene / out_weight; the rounding differs
 // in the last bits only. Each vertex's sum is split over four running sums (edge k of the vertex
 // into sum k mod 4), which breaks the chain of dependent additions; the split depends only on the
-// vertex's own in-edge order, so the bits do not depend on the thread or rank count.
+// vertex's own in-edge order, so the bits do not depend on the thread or rank count. On x86-64
+// CPUs with AVX2 the four sums are the lanes of one vector (gathered y, same multiply-then-add),
+// which gives the same bits as the portable loop; `allow_simd = false` forces the portable loop,
+// and so does the environment variable SIGNALRANK_NO_SIMD.
 void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<const std::uint32_t> in_src,
                           std::span<const std::uint32_t> in_bene, std::span<const double> y_ext,
-                          std::span<const double> v, double damping, double dangling_mass, std::span<double> x_new);
+                          std::span<const double> v, double damping, double dangling_mass, std::span<double> x_new,
+                          bool allow_simd = true);
+// Whether pagerank_pull_scaled uses its AVX2 loop on this CPU.
+bool pagerank_simd_available();
 
 // One fused pass after pagerank_pull_scaled: the residual and dangling partials of
 // pagerank_block_sums and the next iteration's pre-scaled owned values,

@@ -216,9 +216,10 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 
 // ---- graph: local CSR with ghosts, halo plans ---------------------------------------------
 // Owned vertices and ghosts are numbered in a locality order — by state, then ZIP code, then
-// NPI — so that the mostly in-state referral edges gather x from nearby memory. Each vertex's
-// in-edges stay sorted by global source id and global sums stay in global order, so the numbering
-// changes no bit of the result (kernels/pagerank.hpp).
+// NPI — so that the mostly in-state referral edges gather from nearby memory. Each vertex's
+// in-edges are sorted by the source's rank in that global order (the same on every layout), and
+// global sums stay in global order, so the numbering changes no bit between rank counts
+// (kernels/pagerank.hpp).
 struct LocalGraph {
   std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
   std::vector<std::uint32_t> position_of;  // owned vertex -> position
@@ -236,12 +237,20 @@ struct LocalGraph {
 LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers, PhaseTimer& timer) {
   LocalGraph g;
   const std::uint64_t P = d.layout.size(), lo = d.lo, n = d.n_owned();
-  auto locality_less = [&](std::uint64_t a, std::uint64_t b) {
-    const int s = std::memcmp(providers.state[a].data(), providers.state[b].data(), 2);
-    if (s != 0) return s < 0;
-    const int z = std::memcmp(providers.zip5[a].data(), providers.zip5[b].data(), 5);
-    return z != 0 ? z < 0 : a < b;
-  };
+  // Every provider's place in the global locality order (state, ZIP, NPI): the same on every rank.
+  std::vector<std::uint32_t> loc_rank(P);
+  {
+    std::vector<std::uint32_t> by_locality(P);
+    std::iota(by_locality.begin(), by_locality.end(), 0u);
+    std::sort(by_locality.begin(), by_locality.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const int s = std::memcmp(providers.state[a].data(), providers.state[b].data(), 2);
+      if (s != 0) return s < 0;
+      const int z = std::memcmp(providers.zip5[a].data(), providers.zip5[b].data(), 5);
+      return z != 0 ? z < 0 : a < b;
+    });
+    for (std::uint32_t k = 0; k < P; ++k) loc_rank[by_locality[k]] = k;
+  }
+  auto locality_less = [&](std::uint64_t a, std::uint64_t b) { return loc_rank[a] < loc_rank[b]; };
   g.order.resize(n);
   std::iota(g.order.begin(), g.order.end(), 0u);
   std::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(lo + a, lo + b); });
@@ -270,25 +279,47 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   g.n_in_ghosts = g.ghosts.size();
   add_ghosts(d.out_edges.other);
 
-  // CSRs in position order; each vertex's edges keep their file order (by global id).
-  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges,
+  // CSRs in position order. Each vertex's edges are ordered by the other end's global locality
+  // rank: a global order, so PageRank's per-vertex sums add in the same order on every layout (the
+  // bits do not depend on the rank count), and one that follows the ext numbering (owned and ghosts
+  // are each numbered in locality order), so the gathers walk memory forward.
+  // (Out-edges only feed peer exposure's integer sums, exact in any order: they stay in file order.)
+  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges, bool sort,
                          std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
                          std::vector<std::uint32_t>& bene) {
     new_off.assign(n + 1, 0);
     nbr.resize(edges.other.size());
     bene.resize(edges.other.size());
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
-#pragma omp parallel for schedule(dynamic, 1024)
-    for (std::uint32_t p = 0; p < n; ++p) {
-      std::uint64_t at = new_off[p];
-      for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k, ++at) {
-        nbr[at] = ext[edges.other[k]];
-        bene[at] = edges.bene[k];
+#pragma omp parallel
+    {
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> list;  // (locality rank, bene), reused
+#pragma omp for schedule(dynamic, 1024)
+      for (std::uint32_t p = 0; p < n; ++p) {
+        list.clear();
+        for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k)
+          list.emplace_back(loc_rank[edges.other[k]], edges.bene[k]);
+        if (sort) std::sort(list.begin(), list.end());  // ranks are distinct: no duplicate edges
+        std::uint64_t at = new_off[p];
+        for (const auto& [rank, w] : list) {
+          nbr[at] = rank;  // mapped to the ext index below
+          bene[at++] = w;
+        }
       }
     }
   };
-  permute_csr(d.in_off, d.in_edges, g.in_off, g.in_src, g.in_bene);
-  permute_csr(d.out_off, d.out_edges, g.out_off, g.out_dst, g.out_bene);
+  permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
+  permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
+  // Locality rank -> ext index for the vertices this rank sees (owned and ghosts).
+  {
+    std::vector<std::uint32_t> ext_of_rank(P, kNone);
+    for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[lo + i]] = ext[lo + i];
+    for (const std::uint64_t v : g.ghosts) ext_of_rank[loc_rank[v]] = ext[v];
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < g.in_src.size(); ++k) g.in_src[k] = ext_of_rank[g.in_src[k]];
+#pragma omp parallel for schedule(static)
+    for (std::size_t k = 0; k < g.out_dst.size(); ++k) g.out_dst[k] = ext_of_rank[g.out_dst[k]];
+  }
 
   // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
   // the edges keep the raw bene_count.
