@@ -347,8 +347,14 @@ ScoreComponents random_components(std::uint64_t seed, std::size_t n) {
 }
 
 // The reference: every grid point by full sort, best by (hits, closeness to `current`, order).
-TunedWeights tune_by_full_sort(const ScoreComponents& c, std::uint64_t k, int parts, const kernels::ScoreWeights& cur) {
-  TunedWeights best;
+struct ReferenceTuning {
+  kernels::ScoreWeights weights{};
+  std::uint64_t hits = 0;
+  std::size_t candidates = 0;
+};
+
+ReferenceTuning tune_by_full_sort(const ScoreComponents& c, std::uint64_t k, int parts, const kernels::ScoreWeights& cur) {
+  ReferenceTuning best;
   double best_distance = 1e9;
   for (int a = 0; a <= parts; ++a)
     for (int b = 0; a + b <= parts; ++b)
@@ -388,27 +394,39 @@ TEST_F(BacktestTest, TuneWeightsMatchesTheFullSortReference) {
     SCOPED_TRACE(seed);
     const ScoreComponents c = random_components(seed, 400);
     for (int parts : {4, 10}) {
-      const TunedWeights want = tune_by_full_sort(c, 40, parts, spec);
+      const ReferenceTuning want = tune_by_full_sort(c, 40, parts, spec);
       for (int threads : {1, 2}) {
         omp_set_num_threads(threads);
-        const TunedWeights got = tune_weights(c, 40, 1.0 / parts, spec);
+        const TunedWeights got = tune_weights(c, {40}, 1.0 / parts, spec);
         EXPECT_EQ(got.candidates, want.candidates);  // C(parts + 4, 4): 70 and 1001
-        EXPECT_EQ(got.hits, want.hits);
+        ASSERT_EQ(got.hits.size(), 1u);
+        EXPECT_EQ(got.hits[0], want.hits);
+        EXPECT_EQ(got.objective, static_cast<double>(want.hits) / 40);
         EXPECT_EQ(got.weights.volume, want.weights.volume);
         EXPECT_EQ(got.weights.growth, want.weights.growth);
         EXPECT_EQ(got.weights.pagerank, want.weights.pagerank);
         EXPECT_EQ(got.weights.peer_exposure, want.weights.peer_exposure);
         EXPECT_EQ(got.weights.trigger, want.weights.trigger);
-        EXPECT_GE(got.hits, got.current_hits);
+        EXPECT_GE(got.hits[0], got.current_hits[0]);
         // order_by_weights under the tuned weights puts exactly `hits` converters in the top 40.
         const auto order = order_by_weights(c, got.weights);
         std::uint64_t top = 0;
         for (std::size_t j = 0; j < 40; ++j) top += c.converted[order[j]] != 0;
-        EXPECT_EQ(top, got.hits);
+        EXPECT_EQ(top, got.hits[0]);
       }
     }
   }
   EXPECT_EQ(tune_by_full_sort(random_components(1, 50), 5, 4, spec).candidates, 70u);
+  // hits per k of the multi-k search equal a full sort's counts under the weights it returns.
+  const ScoreComponents c = random_components(9, 500);
+  const TunedWeights multi = tune_weights(c, {25, 100, 7}, 0.25, spec);
+  const auto order = order_by_weights(c, multi.weights);
+  ASSERT_EQ(multi.ks, (std::vector<std::uint64_t>{7, 25, 100}));
+  for (std::size_t j = 0; j < multi.ks.size(); ++j) {
+    std::uint64_t top = 0;
+    for (std::size_t r = 0; r < multi.ks[j]; ++r) top += c.converted[order[r]] != 0;
+    EXPECT_EQ(top, multi.hits[j]) << multi.ks[j];
+  }
 }
 
 // Hand-made: converters are exactly the providers with the highest exposure, so weights that rank
@@ -424,10 +442,10 @@ TEST_F(BacktestTest, TuneWeightsFindsTheSignalThatPredicts) {
     c.npi.push_back(1000000000 + i);
     c.converted.push_back(i >= 7 ? kGrew : kNotConverted);  // the three highest exposures
   }
-  const TunedWeights t = tune_weights(c, 3, 0.5, {1, 0, 0, 0, 0});
+  const TunedWeights t = tune_weights(c, {3}, 0.5, {1, 0, 0, 0, 0});
   EXPECT_EQ(t.candidates, 15u);
-  EXPECT_EQ(t.hits, 3u);
-  EXPECT_EQ(t.current_hits, 0u);
+  EXPECT_EQ(t.hits, std::vector<std::uint64_t>{3});
+  EXPECT_EQ(t.current_hits, std::vector<std::uint64_t>{0});
   // Any weight on volume as large as exposure's loses them (half and half ties everyone at 0.55 and
   // the NPI order puts the converters last), so volume gets 0 and every winner is at L1 distance 2
   // from all-volume; the first in enumeration order (volume, growth, pagerank, exposure slowest
@@ -435,8 +453,14 @@ TEST_F(BacktestTest, TuneWeightsFindsTheSignalThatPredicts) {
   EXPECT_EQ(t.weights.volume, 0.0);
   EXPECT_EQ(t.weights.peer_exposure, 0.5);
   EXPECT_EQ(t.weights.trigger, 0.5);
-  EXPECT_THROW(tune_weights(c, 3, 0.3, {1, 0, 0, 0, 0}), std::invalid_argument);
-  EXPECT_THROW(tune_weights(c, 0, 0.5, {1, 0, 0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(tune_weights(c, {3}, 0.3, {1, 0, 0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(tune_weights(c, {0}, 0.5, {1, 0, 0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(tune_weights(c, {}, 0.5, {1, 0, 0, 0, 0}), std::invalid_argument);
+  // Several k: the objective is the sum of precision@k; k = 3 and 5 here, hits per k reported.
+  const TunedWeights two = tune_weights(c, {5, 3, 5}, 0.5, {1, 0, 0, 0, 0});
+  EXPECT_EQ(two.ks, (std::vector<std::uint64_t>{3, 5}));
+  EXPECT_EQ(two.hits, (std::vector<std::uint64_t>{3, 3}));
+  EXPECT_DOUBLE_EQ(two.objective, 1.0 + 0.6);
 }
 
 // The acceptance check, on the state-scale generated universe (seed 1, as of 2026-08-17,
