@@ -10,9 +10,7 @@ graphs this size) to its own fixed 1e-10, and a dangling vertex restarts the wal
 vector (igraph >= 0.10 passes u = v), which is SPEC section 4's treatment. The timed call includes
 PRPACK's own copy and preprocessing of the graph, which igraph does inside every call.
 """
-import argparse
 import json
-import resource
 import statistics
 import sys
 import time
@@ -20,24 +18,13 @@ import time
 import igraph
 import numpy as np
 
-from peers_data import read_graph, read_slice
+from peers_data import cpu_seconds, peer_command_line, read_graph, read_slice
 
 EDGE_SLICE = 1 << 23
 
 
-def cpu_seconds():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--x-out", required=True)
-    a = ap.parse_args()
-    with open(a.case) as f:
-        case = json.load(f)
+    a, case = peer_command_line()
 
     t0 = time.perf_counter()
     g = read_graph(case["graph"], mmap=False, arrays=("offsets", "weight"))

@@ -7,9 +7,7 @@ P^T is a CSR matrix with pre-scaled values P_ab = w_ab / out_weight_a (as signal
 sees them); each iteration is y = P^T x (scipy's csr_matvec, one thread), the dangling mass and
 the teleport term in numpy, the L1 change, from x = v until the change is below the tolerance.
 """
-import argparse
 import json
-import resource
 import statistics
 import sys
 import time
@@ -18,12 +16,7 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 
-from peers_data import read_graph
-
-
-def cpu_seconds():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+from peers_data import cpu_seconds, peer_command_line, read_graph
 
 
 def power_iteration(A, v, dangling, d, tol, max_it):
@@ -44,13 +37,7 @@ def power_iteration(A, v, dangling, d, tol, max_it):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--x-out", required=True)
-    a = ap.parse_args()
-    with open(a.case) as f:
-        case = json.load(f)
+    a, case = peer_command_line()
 
     t0 = time.perf_counter()
     g = read_graph(case["graph"], mmap=False)

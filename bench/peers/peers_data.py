@@ -14,9 +14,11 @@ v-<key>.bin        float64[N], the personalization vector v in the same numberin
 "locality" is the numbering score uses internally (state, ZIP, NPI), so that peers and signalrank
 gather x from equally near memory; "npi" is the universe's own numbering.
 """
+import argparse
 import hashlib
 import json
 import os
+import resource
 import sys
 import tempfile
 
@@ -29,6 +31,24 @@ import signalrank_np as snp  # noqa: E402
 MAGIC = b"SRPEERG1"
 HEADER = 64
 ORDERS = {"npi": 0, "locality": 1}
+
+
+def peer_command_line():
+    """The command line the PageRank peer scripts share: CASE.json [--runs N] --x-out FILE.
+    Returns (args, case) with the case JSON loaded."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--x-out", required=True)
+    a = ap.parse_args()
+    with open(a.case) as f:
+        return a, json.load(f)
+
+
+def cpu_seconds():
+    """User + system CPU seconds of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def universe_key(path):
