@@ -24,6 +24,8 @@
 #include <numeric>
 #include <tuple>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "io/campaign.hpp"
@@ -798,6 +800,9 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   std::future<std::string> inputs;
   if (comm.root()) {
     inputs = std::async(std::launch::async, [&] {
+      // Lowest CPU priority: on a node with spare cores the hash is free; where every core runs a
+      // rank, it should take idle moments (waits at collectives) rather than slow rank 0 down.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
       std::string s = "{\"universe\":" + json_input(describe_input("universe", o.universe)) +
                       ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
       if (!campaign.suppression.empty())
