@@ -295,17 +295,17 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
 #pragma omp parallel
     {
-      std::vector<std::pair<std::uint32_t, std::uint32_t>> list;  // (locality rank, bene), reused
+      std::vector<std::uint64_t> list;  // locality rank << 32 | bene, one integer sort key; reused
 #pragma omp for schedule(dynamic, 1024)
       for (std::uint32_t p = 0; p < n; ++p) {
         list.clear();
         for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k)
-          list.emplace_back(loc_rank[edges.other[k]], edges.bene[k]);
+          list.push_back(std::uint64_t{loc_rank[edges.other[k]]} << 32 | edges.bene[k]);
         if (sort) std::sort(list.begin(), list.end());  // ranks are distinct: no duplicate edges
         std::uint64_t at = new_off[p];
-        for (const auto& [rank, w] : list) {
-          nbr[at] = rank;  // mapped to the ext index below
-          bene[at++] = w;
+        for (const std::uint64_t key : list) {
+          nbr[at] = static_cast<std::uint32_t>(key >> 32);  // mapped to the ext index below
+          bene[at++] = static_cast<std::uint32_t>(key);
         }
       }
     }
