@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "io/error.hpp"
 
@@ -32,7 +33,7 @@ ScoreExplainer ScoreExplainer::from_campaign_toml(const std::string& toml_text, 
 }
 
 std::string ScoreExplainer::reasons(double pct_volume, double pct_growth, double pct_pagerank,
-                                    double pct_peer_exposure, std::uint8_t trigger) const {
+                                    double pct_peer_exposure, std::uint8_t trigger, double growth) const {
   struct Term {
     double contribution;
     std::string words;
@@ -42,7 +43,7 @@ std::string ScoreExplainer::reasons(double pct_volume, double pct_growth, double
   // weight x (percentile - 0.5). Weight x percentile alone would name the heaviest weights for
   // nearly everyone. A set trigger lifts by its whole weight (no trigger is the median).
   std::array<Term, 5> terms{{{w_volume * (pct_volume - 0.5), "high volume"},
-                             {w_growth * (pct_growth - 0.5), "rising volume"},
+                             {growth < std::log(1.2) ? 0.0 : w_growth * (pct_growth - 0.5), "rising volume"},
                              {w_pagerank * (pct_pagerank - 0.5), "referral hub"},
                              {w_peer_exposure * (pct_peer_exposure - 0.5), "peers adopting"},
                              {trigger != 0 ? w_trigger : 0.0, trigger_words}}};

@@ -11,9 +11,13 @@
 //                  "new writer" (bit 2; also when both bits are set: a jump from nothing)
 //
 // joined by ';', largest first; equal contributions keep the order above. A term of zero (weight
-// 0, no trigger) is never named, so a provider may get one reason or none.
+// 0, no trigger) is never named, so a provider may get one reason or none. Growth is named only
+// when the provider's volume really rose, growth >= ln(1.2) (+20 % over the prior window): where
+// most providers have no activity, a +3 % provider sits at a high growth percentile, and "rising
+// volume" would mislead the rep (its term still counts in the score, it is just not named).
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace signalrank {
@@ -28,8 +32,9 @@ struct ScoreExplainer {
   static ScoreExplainer from_campaign_toml(const std::string& toml, const std::string& file);
 
   // The reasons text of one eligible provider.
+  // `growth` is the provider's raw growth column (NaN: unknown, the growth term may be named).
   std::string reasons(double pct_volume, double pct_growth, double pct_pagerank, double pct_peer_exposure,
-                      std::uint8_t trigger) const;
+                      std::uint8_t trigger, double growth = std::numeric_limits<double>::quiet_NaN()) const;
 };
 
 }  // namespace signalrank

@@ -84,7 +84,7 @@ TargetList select_targets(const Snapshot& s, const Providers& providers, const s
     r.peer_exposure = s.peer_exposure[row];
     r.trigger = s.trigger[row];
     r.reasons = explainer.reasons(s.pct_volume[row], s.pct_growth[row], s.pct_pagerank[row],
-                                  s.pct_peer_exposure[row], s.trigger[row]);
+                                  s.pct_peer_exposure[row], s.trigger[row], s.growth[row]);
     out.rows.push_back(std::move(r));
   }
   return out;

@@ -3,6 +3,8 @@
 // RFC 4180 quoting, refusal of a snapshot of another universe, atomic output.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -286,6 +288,10 @@ TEST_F(ExportTest, ReasonsNameTheTwoLargestContributions) {
   EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.9, 2), "new writer;peers adopting");  // 0.1 > 0.06
   EXPECT_EQ(w.reasons(0.01, 0.01, 0.01, 0.99, 2), "new writer;peers adopting");  // 0.1 > 0.0735
   EXPECT_EQ(w.reasons(0.01, 0.01, 0.99, 0.01, 3), "referral hub;new writer");    // 0.147 > 0.1; both bits: new writer
+  // Growth is named only for a real rise (growth >= ln 1.2): +3 % at a high percentile is not.
+  EXPECT_EQ(w.reasons(1, 1, 1, 1, 0, std::log(1.03)), "referral hub;high volume");
+  EXPECT_EQ(w.reasons(1, 1, 1, 1, 0, std::log(1.25)), "referral hub;rising volume");
+  EXPECT_EQ(w.reasons(0.1, 0.9, 0.2, 0.1, 0, 0.0), "");
   ScoreExplainer six = ScoreExplainer::from_campaign_toml(test_campaign_toml("tavr", 6), "s.h5");
   EXPECT_EQ(six.trigger_weeks, 6);
   EXPECT_EQ(six.reasons(0, 0, 0, 0, 1), "jump in last 6 weeks");
@@ -314,6 +320,7 @@ TEST_F(ExportTest, ReasonsColumnMatchesTheSnapshotsComponents) {
   const Providers p = make_providers(n, 130000000);
   std::mt19937_64 rng(8);
   SnapshotSpec spec = random_spec(n, rng);
+  for (std::size_t i = 3; i < n; i += 6) spec.growth[i] = 0.5;  // real rises: growth can be named
   for (std::size_t i = 0; i < n; i += 6) {  // a trigger with weak components: the trigger is named
     spec.trigger[i] = i % 12 ? 1 : 2;
     spec.pct_volume[i] = spec.pct_growth[i] = spec.pct_pagerank[i] = spec.pct_peer_exposure[i] = 0.05;
@@ -329,14 +336,14 @@ TEST_F(ExportTest, ReasonsColumnMatchesTheSnapshotsComponents) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto rows = parse_csv(signalrank::testing::slurp(csv));
   ASSERT_GT(rows.size(), 10u);
-  std::size_t jumps = 0, new_writers = 0;
+  std::size_t jumps = 0, new_writers = 0, rising = 0;
   for (std::size_t k = 1; k < rows.size(); ++k) {
     const std::uint64_t npi = std::stoull(rows[k][1]);
     const std::size_t i = static_cast<std::size_t>(std::lower_bound(p.npi.begin(), p.npi.end(), npi) - p.npi.begin());
     // Recompute the largest two contributions from the hand-made percentiles.
     std::vector<std::pair<double, std::string>> terms = {
         {0.2 * (spec.pct_volume[i] - 0.5), "high volume"},
-        {0.25 * (spec.pct_growth[i] - 0.5), "rising volume"},
+        {spec.growth[i] < std::log(1.2) ? 0.0 : 0.25 * (spec.pct_growth[i] - 0.5), "rising volume"},
         {0.3 * (spec.pct_pagerank[i] - 0.5), "referral hub"},
         {0.15 * (spec.pct_peer_exposure[i] - 0.5), "peers adopting"},
         {spec.trigger[i] ? 0.1 : 0.0, (spec.trigger[i] & 2) ? "new writer" : "jump in last 5 weeks"}};
@@ -347,10 +354,12 @@ TEST_F(ExportTest, ReasonsColumnMatchesTheSnapshotsComponents) {
     EXPECT_EQ(rows[k][10], expect) << "NPI " << npi;
     jumps += rows[k][10].find("jump in last 5 weeks") != std::string::npos;
     new_writers += rows[k][10].find("new writer") != std::string::npos;
+    rising += rows[k][10].find("rising volume") != std::string::npos;
     EXPECT_EQ(rows[k][9], std::to_string(spec.trigger[i]));
   }
   EXPECT_GT(jumps, 0u);
   EXPECT_GT(new_writers, 0u);
+  EXPECT_GT(rising, 0u);
 }
 
 // ---- CSV format --------------------------------------------------------------------------------
@@ -382,7 +391,7 @@ TEST_F(ExportTest, Rfc4180QuotingOfASpecialtyWithACommaAndQuotes) {
   const std::string text = signalrank::testing::slurp(csv);
   EXPECT_EQ(text.substr(0, text.find("\r\n")),
             "rank,npi,score,specialty,state,volume,growth,pagerank_pct,peer_exposure,trigger,reasons");
-  EXPECT_NE(text.find(",\"Surgery, \"\"Cardiothoracic\"\"\",OH,12.5,-0.2500,1.0000,1.0000,0,referral hub;rising volume\r\n"),
+  EXPECT_NE(text.find(",\"Surgery, \"\"Cardiothoracic\"\"\",OH,12.5,-0.2500,1.0000,1.0000,0,referral hub;high volume\r\n"),
             std::string::npos)
       << text;
   bool crlf = false;
