@@ -74,11 +74,23 @@ void compute_trends(std::span<const std::uint64_t> offsets, std::span<const std:
   const std::int32_t* row_age = age.data();
   const double* row_services = services.data();
 
+  // The flags of a provider without rows (R = E = 0, z = 0): only with thresholds of 0 or below.
+  const bool empty_enough = 0.0 >= params.trigger_min;
+  const auto empty_trigger = static_cast<std::uint8_t>((0.0 >= params.trigger_z && empty_enough ? kTriggerJump : 0) |
+                                                       (empty_enough ? kTriggerNewWriter : 0));
+
   // ---- one pass per provider ----
   // Providers have very different row counts (a few hubs bill every week for many codes), so
   // the schedule is dynamic; each provider is still summed by one thread in row order.
 #pragma omp parallel for schedule(dynamic, 512)
   for (std::int64_t i = 0; i < n; ++i) {
+    if (row_begin[i] == row_begin[i + 1]) {
+      // No rows, as for most providers and a campaign's few codes: the formulas below give exactly
+      // these values (log 1 = 0, (0 - 0) / sqrt(1) = 0), without a log and a square root.
+      out.volume[i] = out.prior_volume[i] = out.growth[i] = out.slope[i] = out.trigger_z[i] = 0.0;
+      out.trigger[i] = empty_trigger;
+      continue;
+    }
     double volume = 0.0, prior_volume = 0.0, slope_num = 0.0, recent = 0.0, baseline = 0.0;
     for (std::uint64_t r = row_begin[i]; r < row_begin[i + 1]; ++r) {
       const auto a = static_cast<std::uint32_t>(row_age[r]);
