@@ -797,9 +797,11 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const std::string snapshot_path =
       (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
   // Rank 0 hashes the inputs in the background while the ranks compute.
+  // The thread touches no HDF5 (the library is not thread-safe): the universe's own inputs
+  // attribute is read here, on the main thread.
   std::future<std::string> inputs;
   if (comm.root()) {
-    inputs = std::async(std::launch::async, [&] {
+    inputs = std::async(std::launch::async, [&, universe_inputs = universe.inputs_json()] {
       // Lowest CPU priority: on a node with spare cores the hash is free; where every core runs a
       // rank, it should take idle moments (waits at collectives) rather than slow rank 0 down.
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
@@ -807,7 +809,7 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
                       ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
       if (!campaign.suppression.empty())
         s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
-      return s + ",\"universe_inputs\":" + universe.inputs_json() + "}";
+      return s + ",\"universe_inputs\":" + universe_inputs + "}";
     });
   }
   if (o.dry_run) {
