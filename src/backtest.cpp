@@ -486,9 +486,10 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
       for (std::size_t j = 0; j < tuned.ks.size(); ++j)
         per_k += fmt::format("{}{}: {} vs {}", j ? ", " : "", tuned.ks[j], tuned.hits[j], tuned.current_hits[j]);
       std::printf("\nbacktest: weights tuned as of %s on the outcomes to %s (%zu candidates, step %g), maximising the "
-                  "sum of precision@k over k = the table's: %.4f vs %.4f with the campaign's weights (conversions in "
+                  "sum of precision@k over k = %s: %.4f vs %.4f with the campaign's weights (conversions in "
                   "the top k, tuned vs campaign — %s)\n",
-                  format_week(t0).c_str(), format_week(t).c_str(), tuned.candidates, o.tune_step, tuned.objective,
+                  format_week(t0).c_str(), format_week(t).c_str(), tuned.candidates, o.tune_step,
+                  (o.tune_k.empty() ? "the table's" : "--tune-k's"), tuned.objective,
                   tuned.current_objective, per_k.c_str());
       std::printf("backtest: campaign weights: %s\n", weights_text(current_weights).c_str());
       std::printf("backtest: tuned weights:    %s  (list signalrank_tuned, tested out of sample below)\n",
@@ -534,7 +535,13 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
                   "the k (one or more, comma-separated) whose summed precision tuning maximises (default: the "
                   "table's 100, 1000 and 5 % of eligible)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.find_first_not_of("0123456789") == std::string::npos && v.find_first_not_of('0') != std::string::npos
+                       ? std::string()
+                       : "'" + v + "' is not a list length (a whole number, at least 1)";
+          },
+          "K", "list length"));
   commands.push_back({sub, [o](const Comm& comm) { return run_backtest(comm, *o); }});
 }
 

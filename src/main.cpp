@@ -26,10 +26,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // Help and version go to stdout once; errors to stderr once.
-    int code = 0;
-    if (comm.root()) code = app.exit(e);
-    else code = e.get_exit_code();
+    // Help and version go to stdout once; a command-line error is one `error:` line on stderr,
+    // printed once, like every other error.
+    const int code = e.get_exit_code();
+    if (comm.root()) {
+      if (code == 0) {
+        app.exit(e);
+      } else {
+        std::fprintf(stderr, "error: %s (see signalrank --help)\n", e.what());
+      }
+    }
     return code == 0 ? 0 : kExitBadConfig;
   }
 

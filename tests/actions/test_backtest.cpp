@@ -496,6 +496,13 @@ TEST_F(BacktestTest, TuneStepMustDivideOne) {
                         " --as-of 2026-08-17 --tune-weights --tune-step 0.3");
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --tune-step: 1/0.3 is not a whole number (try 0.1, 0.05 or 0.25)"});
+  CommandResult zero_k = run(mpirun(2) + SIGNALRANK_BINARY + " backtest --universe " + (gen / "universe.h5").string() +
+                            " --campaign " + (gen / "campaign.toml").string() +
+                            " --as-of 2026-08-17 --tune-weights --tune-k 100,0");
+  EXPECT_EQ(zero_k.status, 3);  // a command-line error: one line, printed once for both ranks
+  EXPECT_EQ(zero_k.error_lines(),
+            std::vector<std::string>{
+                "error: --tune-k: '0' is not a list length (a whole number, at least 1) (see signalrank --help)"});
   CommandResult early = run(mpirun(1) + SIGNALRANK_BINARY + " backtest --universe " + (gen / "universe.h5").string() +
                             " --campaign " + (gen / "campaign.toml").string() + " --as-of 2025-02-17 --tune-weights");
   EXPECT_EQ(early.status, 3);
