@@ -660,8 +660,19 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
       eligible[i] = !suppressed[i] && campaign.passes_filters(providers, i);
       out.eligible += eligible[i];
     }
-    auto pv = percentile_column(volume, eligible), pg = percentile_column(growth, eligible),
-         pp = percentile_column(pagerank, eligible), pe = percentile_column(exposure, eligible);
+    // The four percentile columns are independent (a sort each): one per thread of rank 0.
+    std::vector<double> pv, pg, pp, pe;
+#pragma omp parallel sections
+    {
+#pragma omp section
+      pv = percentile_column(volume, eligible);
+#pragma omp section
+      pg = percentile_column(growth, eligible);
+#pragma omp section
+      pp = percentile_column(pagerank, eligible);
+#pragma omp section
+      pe = percentile_column(exposure, eligible);
+    }
     std::vector<double> score(N);
     const auto& w = campaign.weights;
     kernels::compute_scores(pv, pg, pp, pe, trigger, eligible, {w.volume, w.growth, w.pagerank, w.peer_exposure, w.trigger},
