@@ -4,7 +4,9 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "partition/comm.hpp"
@@ -15,6 +17,14 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<int(const Comm&)> run;
 };
+
+// One progress line printed by rank 0 only (stdout, flushed at once).
+inline void say(const Comm& comm, const std::string& line) {
+  if (!comm.root()) return;
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
 
 void register_generate(CLI::App& app, std::vector<Command>& commands);
 void register_ingest(CLI::App& app, std::vector<Command>& commands);

@@ -9,7 +9,6 @@
 // finishes; --report writes the same as CSV; --store writes each assignment into the universe
 // (partition/store.hpp) after every rank has closed the file.
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <charconv>
@@ -26,6 +25,7 @@
 #include "partition/store.hpp"
 #include "src/action_support.hpp"
 #include "src/commands.hpp"
+#include "src/plan.hpp"
 
 namespace signalrank {
 
@@ -64,20 +64,6 @@ std::vector<std::uint32_t> parse_parts(const std::vector<std::string>& texts) {
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   }
   return out;
-}
-
-// This process's peak resident memory so far, in GB (10^9 bytes).
-double peak_rss_gb() {
-  struct rusage usage {};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
-  return static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e9;  // Linux reports kilobytes
-}
-
-void say(const Comm& comm, const std::string& line) {
-  if (!comm.root()) return;
-  std::fputs(line.c_str(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
 }
 
 std::string table_header() {
@@ -198,7 +184,7 @@ int run_partition(const Comm& comm, const PartitionOptions& o) {
         say(comm, fmt::format("[partition] stored /partition/{} in {}", stored_partition_name(method_name(method), p),
                               o.universe));
   }
-  const std::vector<double> rss = comm.gatherv<double>(std::vector<double>{peak_rss_gb()});
+  const std::vector<double> rss = comm.gatherv<double>(std::vector<double>{static_cast<double>(peak_rss_bytes()) / 1e9});
   std::string rss_text;
   for (double gb : rss) rss_text += fmt::format("{}{:.2f}", rss_text.empty() ? "" : ", ", gb);
   say(comm, fmt::format("[partition] done in {:.2f} s; peak resident memory per rank (GB): {}",

@@ -84,14 +84,6 @@ class PhaseTimer {
   std::vector<std::pair<std::string, double>> phases_;
 };
 
-void say(const Comm& comm, const std::string& line) {
-  if (comm.root()) {
-    std::fputs(line.c_str(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-  }
-}
-
 // ---- the owned slice of the universe -----------------------------------------------------
 struct OwnedData {
   BlockLayout layout;
@@ -312,7 +304,9 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   };
   permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
   permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
-  // Locality rank -> ext index for the vertices this rank sees (owned and ghosts).
+  // Locality rank -> ext index for the vertices this rank sees (owned and ghosts). A second map
+  // beside `ext` on purpose: indexing `ext` by locality rank throughout (one map) chains two
+  // dependent random loads per edge and measured 0.4 s slower at national scale.
   {
     std::vector<std::uint32_t> ext_of_rank(P, kNone);
     for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[lo + i]] = ext[lo + i];
