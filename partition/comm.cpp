@@ -61,45 +61,30 @@ void Comm::abort(int code) const {
   std::abort();
 }
 
-std::uint64_t Comm::sum(std::uint64_t v) const {
-  std::uint64_t out = 0;
-  MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
+namespace {
+// One value reduced over all ranks, the result on every rank.
+template <class T>
+T allreduce_one(MPI_Comm comm, T v, MPI_Datatype type, MPI_Op op) {
+  T out{};
+  MPI_Allreduce(&v, &out, 1, type, op, comm);
   return out;
 }
-std::int64_t Comm::sum(std::int64_t v) const {
-  std::int64_t out = 0;
-  MPI_Allreduce(&v, &out, 1, MPI_INT64_T, MPI_SUM, comm_);
-  return out;
-}
-double Comm::max(double v) const {
-  double out = 0;
-  MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_);
-  return out;
-}
-double Comm::min(double v) const {
-  double out = 0;
-  MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MIN, comm_);
-  return out;
-}
-std::uint64_t Comm::max(std::uint64_t v) const {
-  std::uint64_t out = 0;
-  MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_MAX, comm_);
-  return out;
-}
+}  // namespace
+
+std::uint64_t Comm::sum(std::uint64_t v) const { return allreduce_one(comm_, v, MPI_UINT64_T, MPI_SUM); }
+std::int64_t Comm::sum(std::int64_t v) const { return allreduce_one(comm_, v, MPI_INT64_T, MPI_SUM); }
+double Comm::max(double v) const { return allreduce_one(comm_, v, MPI_DOUBLE, MPI_MAX); }
+double Comm::min(double v) const { return allreduce_one(comm_, v, MPI_DOUBLE, MPI_MIN); }
+std::uint64_t Comm::max(std::uint64_t v) const { return allreduce_one(comm_, v, MPI_UINT64_T, MPI_MAX); }
 std::uint64_t Comm::exscan_sum(std::uint64_t v) const {
   std::uint64_t out = 0;
   MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_);
   return rank_ == 0 ? 0 : out;
 }
-bool Comm::all(bool ok) const {
-  int in = ok ? 1 : 0, out = 0;
-  MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MIN, comm_);
-  return out == 1;
-}
+bool Comm::all(bool ok) const { return allreduce_one(comm_, ok ? 1 : 0, MPI_INT, MPI_MIN) == 1; }
 int Comm::first_failed(bool failed) const {
-  int in = failed ? rank_ : INT_MAX, out = INT_MAX;
-  MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MIN, comm_);
-  return out == INT_MAX ? -1 : out;
+  const int first = allreduce_one(comm_, failed ? rank_ : INT_MAX, MPI_INT, MPI_MIN);
+  return first == INT_MAX ? -1 : first;
 }
 
 void Comm::bcast(std::string& s, int root) const {
