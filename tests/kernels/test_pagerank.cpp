@@ -170,6 +170,32 @@ std::vector<double> to_double(const std::vector<std::uint32_t>& w) {
   return std::vector<double>(w.begin(), w.end());
 }
 
+// One rank's view of a random graph: the part [first, last) and random current values x_ext
+// (owned, then ghosts) and personalization v, drawn from `rng`, which the test may draw on further.
+struct RandomPart {
+  StepGraph g;
+  Part p;
+  std::mt19937_64 rng;
+  std::vector<double> x_ext, v;
+  std::size_t owned() const { return p.last - p.first; }
+  std::span<const std::uint8_t> dangling() const { return std::span(g.dangling).subspan(p.first, owned()); }
+  std::size_t blocks() const { return sum_block_count(owned()); }
+};
+
+RandomPart random_part(std::uint64_t seed, std::size_t n, std::size_t edges, std::size_t first, std::size_t last) {
+  RandomPart r;
+  const auto e = testing::random_graph(seed, n, edges, true);
+  r.g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
+  r.p = make_part(r.g, first, last);
+  r.rng.seed(seed);
+  std::uniform_real_distribution<double> u(0.0, 1e-3);
+  r.x_ext.resize(r.owned() + r.p.ghost_global.size());
+  r.v.resize(r.owned());
+  for (double& x : r.x_ext) x = u(r.rng);
+  for (double& x : r.v) x = u(r.rng);
+  return r;
+}
+
 std::vector<double> random_personalization(std::uint64_t seed, std::size_t n) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -290,18 +316,12 @@ TEST(PageRankStep, ConvergesToDensePowerIteration) {
 TEST(PageRankStep, MatchesPushReferenceWithGhosts) {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     SCOPED_TRACE(seed);
-    const std::size_t n = 6000;
-    const auto e = testing::random_graph(seed, n, 40000, true);
-    const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
-    const Part p = make_part(g, 2048, 5500);  // ghosts on both sides, a short last block
-    const std::size_t owned = p.last - p.first;
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1e-3);
-    std::vector<double> x_ext(owned + p.ghost_global.size()), v(owned);
-    for (double& x : x_ext) x = u(rng);
-    for (double& x : v) x = u(rng);
-    const auto dangling = std::span(g.dangling).subspan(p.first, owned);
-    const std::size_t blocks = sum_block_count(owned);
+    const RandomPart r = random_part(seed, 6000, 40000, 2048, 5500);  // ghosts on both sides, a short last block
+    const Part& p = r.p;
+    const std::vector<double>& x_ext = r.x_ext;
+    const std::vector<double>& v = r.v;
+    const std::size_t owned = r.owned(), blocks = r.blocks();
+    const auto dangling = r.dangling();
     std::vector<double> x1(owned), r1(blocks), d1(blocks), x2(owned), r2(blocks), d2(blocks);
     pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123,
                   {x1, r1, d1});
@@ -359,18 +379,13 @@ TEST(SumInOrder, IsLeftToRight) {
 TEST(PageRankPull, PermutedOrderGivesTheSameBitsAsTheStep) {
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     SCOPED_TRACE(seed);
-    const std::size_t n = 5000;
-    const auto e = testing::random_graph(seed, n, 30000, true);
-    const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
-    const Part p = make_part(g, 1024, 4700);
-    const std::size_t owned = p.last - p.first;
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1e-3);
-    std::vector<double> x_ext(owned + p.ghost_global.size()), v(owned);
-    for (double& x : x_ext) x = u(rng);
-    for (double& x : v) x = u(rng);
-    const auto dangling = std::span(g.dangling).subspan(p.first, owned);
-    const std::size_t blocks = sum_block_count(owned);
+    RandomPart r = random_part(seed, 5000, 30000, 1024, 4700);
+    const Part& p = r.p;
+    const std::vector<double>& x_ext = r.x_ext;
+    const std::vector<double>& v = r.v;
+    const std::size_t owned = r.owned(), blocks = r.blocks();
+    const auto dangling = r.dangling();
+    std::mt19937_64& rng = r.rng;
     std::vector<double> x1(owned), r1(blocks), d1(blocks);
     pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123, {x1, r1, d1});
 
