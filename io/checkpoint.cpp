@@ -22,6 +22,7 @@ std::string RunFingerprint::difference(const RunFingerprint& o) const {
     return "the universe file " + universe_path + " changed since";
   if (campaign_text != o.campaign_text) return "the campaign file changed since";
   if (as_of_week != o.as_of_week) return "it was made for another --as-of week";
+  if (partition != o.partition) return "it was made with the " + o.partition + " partition and this run uses " + partition;
   if (bounds != o.bounds) return "it was made with another partition of the providers";
   return {};
 }

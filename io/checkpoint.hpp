@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/serialization/version.hpp>
+
 namespace signalrank {
 
 struct RunFingerprint {
@@ -19,14 +21,16 @@ struct RunFingerprint {
   std::string campaign_text;
   std::int32_t as_of_week = 0;
   std::int32_t ranks = 0;
-  std::vector<std::uint64_t> bounds;  // ownership layout
+  std::vector<std::uint64_t> bounds;  // read layout
+  std::string partition = "block";    // ownership (score --partition; "graph_4" for a stored one)
 
   // An empty string when equal, else which part differs (for the refusal message).
   std::string difference(const RunFingerprint& o) const;
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
+  void serialize(Archive& ar, unsigned version) {
     ar & universe_path & universe_bytes & universe_mtime_ns & campaign_text & as_of_week & ranks & bounds;
+    if (version >= 1) ar & partition;  // version 0 checkpoints were all "block"
   }
 };
 
@@ -55,3 +59,5 @@ PageRankCheckpoint load_checkpoint(const std::string& path);
 RunFingerprint fingerprint_files(const std::string& universe, const std::string& campaign_text);
 
 }  // namespace signalrank
+
+BOOST_CLASS_VERSION(signalrank::RunFingerprint, 1)

@@ -324,27 +324,29 @@ void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<c
                      x_new.data(), n);
 }
 
-void pagerank_finish(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
-                     std::span<const double> x_old, std::span<const std::uint8_t> dangling,
-                     std::span<const double> out_weight, std::span<double> y_owned,
-                     std::span<double> residual_partial, std::span<double> dangling_partial) {
-  const std::size_t n = position_of.size();
-  const std::size_t blocks = sum_block_count(n);
-  if (x_new.size() != n || x_old.size() < n || dangling.size() != n || out_weight.size() != n ||
-      y_owned.size() < n || residual_partial.size() != blocks || dangling_partial.size() != blocks)
+void pagerank_finish(std::span<const double> x_new, std::span<const double> x_old,
+                     std::span<const std::uint8_t> dangling, std::span<const double> out_weight,
+                     std::span<double> y_owned, ExactSum& residual, ExactSum& dangling_mass) {
+  const std::size_t n = x_new.size();
+  if (x_old.size() < n || dangling.size() != n || out_weight.size() != n || y_owned.size() < n)
     throw std::invalid_argument("pagerank_finish: sizes do not match");
-#pragma omp parallel for schedule(static)
-  for (std::size_t b = 0; b < blocks; ++b) {
-    double residual = 0.0, dangling_sum = 0.0;
-    for (std::size_t i = b * kSumBlock; i < std::min(n, (b + 1) * kSumBlock); ++i) {
-      const std::uint32_t p = position_of[i];
-      const double xi = x_new[p];
-      residual += std::fabs(xi - x_old[p]);
-      dangling_sum += dangling[i] != 0 ? xi : 0.0;
-      y_owned[p] = out_weight[p] > 0.0 ? xi / out_weight[p] : 0.0;
+  residual = ExactSum{};
+  dangling_mass = ExactSum{};
+#pragma omp parallel
+  {
+    ExactSum r, d;  // this thread's share; exact, so merging in any order gives the same sums
+#pragma omp for schedule(static) nowait
+    for (std::size_t p = 0; p < n; ++p) {
+      const double xp = x_new[p];
+      r.add(std::fabs(xp - x_old[p]));
+      if (dangling[p] != 0) d.add(xp);
+      y_owned[p] = out_weight[p] > 0.0 ? xp / out_weight[p] : 0.0;
     }
-    residual_partial[b] = residual;
-    dangling_partial[b] = dangling_sum;
+#pragma omp critical(pagerank_finish_merge)
+    {
+      residual.merge(r);
+      dangling_mass.merge(d);
+    }
   }
 }
 

@@ -2,26 +2,29 @@
 //   x = d P^T x + d (sum over dangling j of x_j) v + (1 - d) v,   P_ab = w_ab / sum_c w_ac,
 // iterated from x = v until the L1 change is below the tolerance.
 //
-// pagerank_step() is one pull-direction iteration over the vertices owned by one MPI rank: each
-// owned vertex reads its in-neighbours, so there are no atomics and no write conflicts. The
-// caller owns everything distributed: it exchanges ghost values into x_ext before the step and
-// forms the global sums afterwards. Global sums are reproducible by construction: they are made of
-// partial sums over fixed blocks of kSumBlock global vertex IDs, each summed in vertex order by
-// one thread, and the block partials of all ranks are then added left to right by
-// sum_in_order() on every rank. The bits therefore depend on neither the thread count nor the
-// rank count, provided each rank's first owned vertex is a multiple of kSumBlock and in-edges
-// are listed in the same global order (score: by the source's locality rank) on every layout.
+// Each iteration is a pull over the vertices owned by one MPI rank: each owned vertex reads its
+// in-neighbours, so there are no atomics and no write conflicts. The caller owns everything
+// distributed: it exchanges ghost values before the pull and forms the global sums afterwards.
 //
-// One iteration, as the caller drives it:
-//   dangling_mass = sum_in_order(all ranks' dangling_partial of the previous step)
-//                   (for the first step: the dangling vertices' share of v)
-//   exchange ghosts of x into x_ext; pagerank_step(...)
-//   residual = sum_in_order(all ranks' residual_partial); stop when residual < tolerance.
+// score's path: pagerank_pull_scaled() then pagerank_finish(). Each vertex's in-edges are listed
+// in one global order (score: by the source's locality rank) on every layout, so each x_new is the
+// same bits on every layout; the residual and the dangling mass are exact sums (ExactSum, combined
+// across ranks by adding their limbs), so they too are the same bits for any thread count, rank
+// count or partition of the vertices over ranks. One iteration, as score drives it:
+//   exchange ghosts of y = x / out_weight; pagerank_pull_scaled(...) with the dangling mass;
+//   pagerank_finish(...) -> this rank's residual and dangling sums; add them over ranks;
+//   stop when the residual is below the tolerance.
+//
+// pagerank_step() is the first form of the iteration (weights pre-divided per edge, global sums
+// made of partial sums over fixed blocks of kSumBlock vertex IDs added left to right by
+// sum_in_order()): the tests keep it as the reference the faster kernels are checked against.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "kernels/exact_sum.hpp"
 
 namespace signalrank::kernels {
 
@@ -91,14 +94,14 @@ void pagerank_pull_scaled(std::span<const std::uint64_t> in_offsets, std::span<c
 // Whether pagerank_pull_scaled uses its AVX2 loop on this CPU.
 bool pagerank_simd_available();
 
-// One fused pass after pagerank_pull_scaled: the residual and dangling partials of
-// pagerank_block_sums and the next iteration's pre-scaled owned values,
-// y_owned[p] = x_new[p] / out_weight[p] (0 where out_weight is 0, i.e. dangling). out_weight,
-// x_new, x_old and y_owned are by position; dangling by owned vertex, as in pagerank_block_sums.
-void pagerank_finish(std::span<const std::uint32_t> position_of, std::span<const double> x_new,
-                     std::span<const double> x_old, std::span<const std::uint8_t> dangling,
-                     std::span<const double> out_weight, std::span<double> y_owned,
-                     std::span<double> residual_partial, std::span<double> dangling_partial);
+// One fused pass after pagerank_pull_scaled, over positions 0 .. n-1 (n = x_new.size()): the
+// residual sum |x_new - x_old| and the dangling vertices' sum of x_new, both exact
+// (kernels/exact_sum.hpp: the same bits for any order, thread split or layout), and the next
+// iteration's pre-scaled owned values y_owned[p] = x_new[p] / out_weight[p] (0 where out_weight is
+// 0, i.e. dangling). Every array is by position.
+void pagerank_finish(std::span<const double> x_new, std::span<const double> x_old,
+                     std::span<const std::uint8_t> dangling, std::span<const double> out_weight,
+                     std::span<double> y_owned, ExactSum& residual, ExactSum& dangling_mass);
 
 // Serial verifier with the same contract: push direction, scattering every edge from its source.
 void pagerank_step_reference(std::span<const std::uint64_t> in_offsets,

@@ -48,6 +48,10 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
 
 void Comm::barrier() const { MPI_Barrier(comm_); }
 
+void Comm::sum_in_place(std::span<std::int64_t> values) const {
+  MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM, comm_);
+}
+
 int Comm::ranks_on_node() const {
   MPI_Comm node;
   MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);

@@ -61,6 +61,8 @@ class Comm {
   double min(double v) const;
   std::uint64_t max(std::uint64_t v) const;
   std::uint64_t exscan_sum(std::uint64_t v) const;  // 0 on rank 0
+  // Element-wise sum over all ranks of equal-length arrays, in place (e.g. ExactSum's words).
+  void sum_in_place(std::span<std::int64_t> values) const;
   // Logical AND of `ok` over all ranks (agreement before anyone acts on a result).
   bool all(bool ok) const;
   // The first rank (lowest number) whose `failed` is true, or -1.

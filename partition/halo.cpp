@@ -5,18 +5,21 @@
 
 namespace signalrank {
 
-HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts,
+HaloPlan::HaloPlan(const Comm& comm, const Ownership& own, std::span<const std::uint64_t> ghosts,
                    std::span<const std::uint32_t> position_of)
-    : n_owned_(layout.count(comm.rank())), n_ghosts_(ghosts.size()) {
+    : n_owned_(own.count(comm.rank())), n_ghosts_(ghosts.size()) {
   const int P = comm.size();
-  // 1. What this rank asks of each owner: ghosts in ascending id order, hence grouped by owner.
+  // 1. What this rank asks of each owner: ghosts grouped by owner, ascending id within.
   recv_position_.resize(ghosts.size());
   for (std::uint32_t k = 0; k < recv_position_.size(); ++k) recv_position_[k] = k;
-  std::sort(recv_position_.begin(), recv_position_.end(), [&](auto a, auto b) { return ghosts[a] < ghosts[b]; });
+  std::sort(recv_position_.begin(), recv_position_.end(), [&](auto a, auto b) {
+    const int oa = own.owner(ghosts[a]), ob = own.owner(ghosts[b]);
+    return oa != ob ? oa < ob : ghosts[a] < ghosts[b];
+  });
   std::vector<std::uint64_t> sorted(ghosts.size());
   for (std::size_t k = 0; k < sorted.size(); ++k) sorted[k] = ghosts[recv_position_[k]];
   std::vector<std::uint64_t> ask_counts(P, 0);
-  for (std::uint64_t g : sorted) ask_counts[layout.owner(g)]++;
+  for (std::uint64_t g : sorted) ask_counts[own.owner(g)]++;
   // 2. Tell owners which of their vertices are wanted: one all-to-all at set-up, never again.
   std::vector<std::uint64_t> wanted = comm.alltoallv<std::uint64_t>(sorted, ask_counts);
   std::vector<int> ask_int(P), give_int(P);
@@ -26,7 +29,6 @@ HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const 
   // 3. Neighbours: ranks we receive from or send to. Symmetric lists keep the topology simple.
   for (int r = 0; r < P; ++r)
     if (r != comm.rank() && (ask_int[r] > 0 || give_int[r] > 0)) neighbours_.push_back(r);
-  const std::uint64_t lo = layout.begin(comm.rank());
   std::size_t at = 0;
   for (int r = 0; r < P; ++r) {
     if (r == comm.rank()) {
@@ -34,7 +36,7 @@ HaloPlan::HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const 
       continue;
     }
     for (int k = 0; k < give_int[r]; ++k) {
-      const auto local = static_cast<std::uint32_t>(wanted[at + k] - lo);
+      const auto local = static_cast<std::uint32_t>(own.local_index(wanted[at + k]));
       send_index_.push_back(position_of.empty() ? local : position_of[local]);
     }
     at += give_int[r];

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "partition/comm.hpp"
-#include "partition/layout.hpp"
+#include "partition/ownership.hpp"
 
 namespace signalrank {
 
@@ -18,10 +18,10 @@ class HaloPlan {
  public:
   HaloPlan() = default;
   // `ghosts`: global ids of the vertices this rank needs but does not own, distinct, in any
-  // order. The value of ghosts[k] lands at ext[n_owned + k]. Owned vertex i (global lo + i) is read
-  // from ext[i], or from ext[position_of[i]] when the owned values are stored in another order.
-  // Collective.
-  HaloPlan(const Comm& comm, const BlockLayout& layout, std::span<const std::uint64_t> ghosts,
+  // order. The value of ghosts[k] lands at ext[n_owned + k]. Owned vertex i (local index i in owned
+  // order, partition/ownership.hpp) is read from ext[i], or from ext[position_of[i]] when the owned
+  // values are stored in another order. Collective.
+  HaloPlan(const Comm& comm, const Ownership& own, std::span<const std::uint64_t> ghosts,
            std::span<const std::uint32_t> position_of = {});
   ~HaloPlan();
   HaloPlan(HaloPlan&& o) noexcept;

@@ -35,27 +35,45 @@ constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, perce
 constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
 }  // namespace
 
-std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& layout) {
+std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part) {
   const std::uint64_t P = shape.providers();
-  std::vector<RankLoad> loads(layout.ranks());
-  for (int r = 0; r < layout.ranks(); ++r) {
-    RankLoad& l = loads[r];
-    const std::uint64_t lo = layout.begin(r), hi = layout.end(r);
+  const auto ranks = static_cast<std::size_t>(read.ranks());
+  std::vector<RankLoad> own(ranks), block(ranks);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    RankLoad& l = block[r];
+    const std::uint64_t lo = read.begin(static_cast<int>(r)), hi = read.end(static_cast<int>(r));
     l.providers = hi - lo;
     l.claims = shape.claims[hi] - shape.claims[lo];
     l.in_edges = shape.in_edges[hi] - shape.in_edges[lo];
     l.out_edges = shape.out_edges[hi] - shape.out_edges[lo];
-    const std::uint64_t read_phase = l.claims * kPerClaimRowAtRead;
+  }
+  if (part.empty()) {
+    own = block;
+  } else {
+    for (std::uint64_t g = 0; g < P; ++g) {
+      RankLoad& l = own[part[g]];
+      l.providers++;
+      l.claims += shape.claims[g + 1] - shape.claims[g];
+      l.in_edges += shape.in_edges[g + 1] - shape.in_edges[g];
+      l.out_edges += shape.out_edges[g + 1] - shape.out_edges[g];
+    }
+  }
+  for (std::size_t r = 0; r < ranks; ++r) {
+    RankLoad& l = own[r];
+    const RankLoad& b = block[r];
+    const std::uint64_t read_phase = b.claims * kPerClaimRowAtRead;
+    // While rows move to their owners, the read block's edge columns and the received ones coexist.
+    const std::uint64_t moving = part.empty() ? 0 : (b.in_edges + b.out_edges + l.in_edges + l.out_edges) * 8;
     const std::uint64_t graph_phase = l.in_edges * kPerInEdge + l.out_edges * kPerOutEdge;
     l.peak_bytes = kBaseBytes + P * kPerProviderEverywhere + l.providers * kPerOwnedProvider +
-                   std::max(read_phase, graph_phase) + (r == 0 ? P * kPerProviderAtRoot : 0);
+                   std::max({read_phase, moving, graph_phase}) + (r == 0 ? P * kPerProviderAtRoot : 0);
   }
-  return loads;
+  return own;
 }
 
 int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank) {
   auto fits = [&](int ranks) {
-    auto loads = rank_loads(shape, balanced_split(shape, ranks));
+    auto loads = rank_loads(shape, balanced_split(shape, ranks), {});
     return std::all_of(loads.begin(), loads.end(), [&](const RankLoad& l) { return l.peak_bytes <= bytes_per_rank; });
   };
   // Doubling, then bisection (more ranks never need more memory per rank in this model).

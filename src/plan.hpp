@@ -23,8 +23,10 @@ struct WorkShape {
 
 // The balanced split (claims rows + in-edges + out-edges per provider) for `ranks` ranks.
 BlockLayout balanced_split(const WorkShape& shape, int ranks);
-// What each rank of `layout` holds and its peak memory estimate (rank 0 also gathers the result).
-std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& layout);
+// What each rank holds and its peak memory estimate (rank 0 also gathers the result) when every
+// rank reads its block of `read` and provider g is then owned by rank part[g] (by the reader when
+// `part` is empty: the block layout).
+std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part);
 // The smallest rank count whose largest per-rank estimate fits in `bytes_per_rank`, or 0 if none
 // up to 65,536 does.
 int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank);

@@ -2,16 +2,19 @@
 // function and one timer per phase. All MPI traffic goes through partition/ (Comm, HaloPlan) and
 // io/ (universe reads, snapshot write); kernels/ are pure functions of the arrays built here.
 //
-// Distributed design: providers are owned in contiguous ranges (BlockLayout, balanced on claims
-// rows + edges, boundaries on multiples of kSumBlock). Each rank reads only its slices of
-// universe.h5, computes trends for its providers, and runs the pull PageRank over its in-edges
-// with one halo exchange of ghost values per iteration. Global sums are block partials summed in
-// block order on every rank, so the result is bit-identical for any rank or thread count. The
-// per-provider columns are then gathered to rank 0, which computes percentiles, scores and the
-// global rank, and writes the snapshot.
+// Distributed design: each rank reads one contiguous block of providers (BlockLayout, balanced on
+// claims rows + edges) from universe.h5. By default it owns that block; with `--partition hash` or
+// `--partition graph` (a METIS assignment stored by `signalrank partition --store`) every provider's
+// rows move to their owner once after the read (partition/ownership.hpp). Each rank computes
+// trends for its providers and runs the pull PageRank over its in-edges with one halo exchange of
+// ghost values per iteration. Each vertex adds its in-edges in one global order and the global
+// sums are exact (kernels/exact_sum.hpp), so the result is bit-identical for any rank count,
+// thread count or partition. The per-provider columns are then gathered to rank 0, which computes
+// percentiles, scores and the global rank, and writes the snapshot.
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -36,13 +39,17 @@
 #include "io/ingest_suppression.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
-#include "kernels/blocksum.hpp"
+#include "kernels/exact_sum.hpp"
 #include "kernels/exposure.hpp"
 #include "kernels/pagerank.hpp"
 #include "kernels/ranking.hpp"
 #include "kernels/trends.hpp"
 #include "partition/halo.hpp"
+#include "partition/assign.hpp"
 #include "partition/layout.hpp"
+#include "partition/ownership.hpp"
+#include "partition/store.hpp"
+#include "partition/universe_graph.hpp"
 #include "src/action_support.hpp"
 #include "src/commands.hpp"
 #include "src/plan.hpp"
@@ -54,7 +61,7 @@ namespace signalrank {
 namespace {
 
 struct ScoreOptions {
-  std::string universe, campaign, as_of, out, metrics;
+  std::string universe, campaign, as_of, out, metrics, partition = "block";
   bool dry_run = false;
 };
 
@@ -86,15 +93,15 @@ class PhaseTimer {
 
 // ---- the owned slice of the universe -----------------------------------------------------
 struct OwnedData {
-  BlockLayout layout;
-  std::uint64_t lo = 0, hi = 0;
+  Ownership own;
+  std::vector<std::uint64_t> ids;  // the owned providers, ascending ("owned order")
   // The campaign's claims rows inside the weeks the trends read (CSR by owned provider).
   UniverseReader::ClaimSeries claims;
   double claims_read_s = 0;  // seconds of the claims scan (read + filter) alone
   std::vector<std::uint64_t> in_off, out_off;  // n_owned + 1, local
   UniverseReader::EdgeColumns in_edges, out_edges;  // CSR order: (source, bene) / (target, bene)
   std::vector<std::uint64_t> out_weight;  // owned
-  std::uint64_t n_owned() const { return hi - lo; }
+  std::uint64_t n_owned() const { return ids.size(); }
 };
 
 std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
@@ -103,27 +110,39 @@ std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
   return off;
 }
 
-// Rank 0 reads the three CSR offset columns (8 bytes per provider each), splits the providers
-// into contiguous ranges balanced on claims rows + in-edges + out-edges, estimates each rank's peak
-// memory and checks it against what a rank has. Every rank receives the bounds; a plan that does
-// not fit is refused on every rank (ConfigError) with the rank count that would fit.
-BlockLayout plan_layout(const Comm& comm, const UniverseReader& u, bool dry_run) {
+// Rank 0 reads the three CSR offset columns (8 bytes per provider each) and splits the providers
+// into contiguous read blocks balanced on claims rows + in-edges + out-edges; every rank receives
+// the bounds.
+BlockLayout read_layout(const Comm& comm, const UniverseReader& u) {
   std::vector<std::uint64_t> bounds;
+  if (comm.root()) {
+    const std::uint64_t P = u.num_providers();
+    bounds = balanced_split(WorkShape{u.claim_offsets(0, P), u.in_offsets(0, P), u.out_offsets(0, P)}, comm.size())
+                 .bounds();
+  }
+  comm.bcast(bounds);
+  return BlockLayout::from_bounds(std::move(bounds));
+}
+
+// Estimates each rank's peak memory under `own` and checks it against what a rank has; a plan
+// that does not fit is refused on every rank (ConfigError) with the rank count that would fit.
+// With `dry_run`, rank 0 prints the plan.
+void check_plan(const Comm& comm, const UniverseReader& u, const Ownership& own, bool dry_run) {
   std::string refusal;
   const std::uint64_t avail = static_cast<std::uint64_t>(
       comm.min(static_cast<double>(memory_per_rank(comm.ranks_on_node()))));
   if (comm.root()) {
     const std::uint64_t P = u.num_providers();
     WorkShape shape{u.claim_offsets(0, P), u.in_offsets(0, P), u.out_offsets(0, P)};
-    BlockLayout layout = balanced_split(shape, comm.size());
-    auto loads = rank_loads(shape, layout);
+    auto loads = rank_loads(shape, own.read_layout(), own.parts());
     std::uint64_t peak = 0;
     for (const auto& l : loads) peak = std::max(peak, l.peak_bytes);
     if (dry_run) {
-      std::printf("plan: %d ranks x %d threads, %llu providers, %llu claims rows, %llu edges, %s available per rank\n",
+      std::printf("plan: %d ranks x %d threads, %llu providers, %llu claims rows, %llu edges, %s available per rank, "
+                  "partition %s\n",
                   comm.size(), omp_get_max_threads(), static_cast<unsigned long long>(P),
                   static_cast<unsigned long long>(u.num_claims()), static_cast<unsigned long long>(u.num_edges()),
-                  human_bytes(static_cast<double>(avail)).c_str());
+                  human_bytes(static_cast<double>(avail)).c_str(), own.name().c_str());
       std::printf("%6s %12s %12s %12s %12s %12s\n", "rank", "providers", "claims", "in-edges", "out-edges", "peak memory");
       for (std::size_t r = 0; r < loads.size(); ++r)
         std::printf("%6zu %12llu %12llu %12llu %12llu %12s\n", r, static_cast<unsigned long long>(loads[r].providers),
@@ -139,35 +158,80 @@ BlockLayout plan_layout(const Comm& comm, const UniverseReader& u, bool dry_run)
                 (fit > 0 ? fmt::format("{} ranks with {} each would fit", fit, human_bytes(static_cast<double>(avail)))
                          : std::string("no rank count fits in that memory"));
     }
-    bounds = layout.bounds();
   }
   comm.bcast(refusal);
   if (!refusal.empty()) throw ConfigError("--universe", 0, "", refusal);
-  comm.bcast(bounds);
-  return BlockLayout::from_bounds(std::move(bounds));
 }
 
-// Reads this rank's slice: the claims of the campaign's codes in weeks [week_lo, week_hi] (all
-// other rows are dropped while reading, chunk by chunk) and the in- and out-edges.
-OwnedData read_owned(const Comm& comm, const UniverseReader& u, BlockLayout layout,
+// The ownership `score --partition METHOD` asks for, on every rank. block: the read layout.
+// hash: part = mix64(NPI) mod ranks (partition/assign.hpp). graph: the METIS assignment stored in
+// universe.h5 as /partition/graph_<ranks>, refused unless it was computed for this very graph.
+Ownership make_ownership(const Comm& comm, const UniverseReader& u, const Providers& providers,
+                         const std::string& method, BlockLayout read) {
+  const auto ranks = static_cast<std::uint32_t>(comm.size());
+  if (method == "block") return Ownership::blocks(std::move(read));
+  if (method == "hash") return Ownership::parts(hash_partition(providers.npi, ranks), std::move(read), "hash");
+  const std::string name = stored_partition_name("graph", ranks);
+  std::vector<std::uint32_t> part;
+  std::string refusal;
+  if (comm.root()) {
+    try {
+      StoredPartition p = load_partition(u.path(), name);
+      const std::string fingerprint = graph_fingerprint(read_provider_shape(u));
+      if (p.part.size() != providers.size() || p.graph_fingerprint != fingerprint)
+        refusal = fmt::format("the stored partition /partition/{} was computed for another graph ({}; this universe: {}); "
+                              "recompute it with signalrank partition --method graph --parts {} --store",
+                              name, p.graph_fingerprint, fingerprint, ranks);
+      part = std::move(p.part);
+    } catch (const InputError&) {
+      refusal = fmt::format("--partition graph needs /partition/{} in the universe and there is none; "
+                            "store one first with signalrank partition --universe {} --method graph --parts {} --store",
+                            name, u.path(), ranks);
+    }
+  }
+  comm.bcast(refusal);
+  if (!refusal.empty()) throw ConfigError(u.path(), 0, "", refusal);
+  comm.bcast(part);
+  return Ownership::parts(std::move(part), std::move(read), name);
+}
+
+// Reads this rank's block: the claims of the campaign's codes in weeks [week_lo, week_hi] (all
+// other rows are dropped while reading, chunk by chunk) and the in- and out-edges. Unless the
+// ownership is the read layout itself, redistribute() then moves the rows to their owners.
+OwnedData read_block(const Comm& comm, const UniverseReader& u, Ownership own,
                      const std::vector<std::uint8_t>& code_match, std::int32_t week_lo, std::int32_t week_hi,
                      bool with_edges = true) {
   OwnedData d;
-  d.layout = std::move(layout);
-  d.lo = d.layout.begin(comm.rank());
-  d.hi = d.layout.end(comm.rank());
+  d.own = std::move(own);
+  const std::uint64_t lo = d.own.read_layout().begin(comm.rank()), hi = d.own.read_layout().end(comm.rank());
   const auto t0 = std::chrono::steady_clock::now();
-  d.claims = u.read_claim_series(d.lo, d.hi, code_match, week_lo, week_hi);
+  d.claims = u.read_claim_series(lo, hi, code_match, week_lo, week_hi);
   d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!with_edges) return d;
-  auto io = u.in_offsets(d.lo, d.hi);
-  d.in_edges = u.read_in_columns(io.front(), io.back());
-  d.in_off = localize(std::move(io));
-  auto oo = u.out_offsets(d.lo, d.hi);
-  d.out_edges = u.read_out_columns(oo.front(), oo.back());
-  d.out_off = localize(std::move(oo));
-  d.out_weight = u.out_weight(d.lo, d.hi);
+  if (with_edges) {
+    auto io = u.in_offsets(lo, hi);
+    d.in_edges = u.read_in_columns(io.front(), io.back());
+    d.in_off = localize(std::move(io));
+    auto oo = u.out_offsets(lo, hi);
+    d.out_edges = u.read_out_columns(oo.front(), oo.back());
+    d.out_off = localize(std::move(oo));
+    d.out_weight = u.out_weight(lo, hi);
+  }
+  d.ids = d.own.owned(comm.rank());
   return d;
+}
+
+// Moves every provider's claims, edges and out-weight from the rank that read it to its owner.
+void redistribute(const Comm& comm, OwnedData& d) {
+  if (d.own.is_block()) return;
+  const Redistribution move(comm, d.own);
+  auto move_csr = [&](std::vector<std::uint64_t>& off, auto&... columns) {
+    ((columns = move.move_rows<typename std::remove_reference_t<decltype(columns)>::value_type>(off, columns)), ...);
+    off = move.move_offsets(off);
+  };
+  move_csr(d.claims.offsets, d.claims.week, d.claims.services);
+  move_csr(d.in_off, d.in_edges.other, d.in_edges.bene);
+  move_csr(d.out_off, d.out_edges.other, d.out_edges.bene);
+  d.out_weight = move.move<std::uint64_t>(d.out_weight);
 }
 
 // ---- trends ------------------------------------------------------------------------------
@@ -223,14 +287,15 @@ struct LocalGraph {
   std::vector<std::uint64_t> in_off, out_off;
   std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
   std::vector<double> out_weight;      // by position: the owned vertices' out-weights
-  std::vector<std::uint8_t> dangling;  // by owned vertex (global order), for the block sums
+  std::vector<std::uint8_t> dangling;  // by position
   HaloPlan pagerank_halo;              // in-edge ghosts only
   HaloPlan exposure_halo;              // all ghosts
 };
 
 LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers, PhaseTimer& timer) {
   LocalGraph g;
-  const std::uint64_t P = d.layout.size(), lo = d.lo, n = d.n_owned();
+  const std::uint64_t P = d.own.size(), n = d.n_owned();
+  const std::vector<std::uint64_t>& id = d.ids;  // owned vertex -> global
   // Every provider's place in the global locality order (state, ZIP, NPI): the same on every rank.
   std::vector<std::uint32_t> loc_rank(P);
   {
@@ -247,14 +312,14 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   auto locality_less = [&](std::uint64_t a, std::uint64_t b) { return loc_rank[a] < loc_rank[b]; };
   g.order.resize(n);
   std::iota(g.order.begin(), g.order.end(), 0u);
-  std::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(lo + a, lo + b); });
+  std::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(id[a], id[b]); });
   g.position_of.resize(n);
   for (std::uint32_t p = 0; p < n; ++p) g.position_of[g.order[p]] = p;
 
   // A dense global -> ext map (4 bytes per provider) turns each edge's lookup into one load.
   constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::uint32_t> ext(P, kNone);
-  for (std::uint64_t i = 0; i < n; ++i) ext[lo + i] = g.position_of[i];
+  for (std::uint64_t i = 0; i < n; ++i) ext[id[i]] = g.position_of[i];
   auto add_ghosts = [&](const std::vector<std::uint32_t>& endpoints) {
     std::vector<std::uint64_t> found;
     for (const std::uint64_t v : endpoints) {
@@ -309,7 +374,7 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   // dependent random loads per edge and measured 0.4 s slower at national scale.
   {
     std::vector<std::uint32_t> ext_of_rank(P, kNone);
-    for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[lo + i]] = ext[lo + i];
+    for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[id[i]]] = ext[id[i]];
     for (const std::uint64_t v : g.ghosts) ext_of_rank[loc_rank[v]] = ext[v];
 #pragma omp parallel for schedule(static)
     for (std::size_t k = 0; k < g.in_src.size(); ++k) g.in_src[k] = ext_of_rank[g.in_src[k]];
@@ -323,13 +388,13 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   g.dangling.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     g.out_weight[g.position_of[i]] = static_cast<double>(d.out_weight[i]);
-    g.dangling[i] = d.out_weight[i] == 0;
+    g.dangling[g.position_of[i]] = d.out_weight[i] == 0;
   }
   timer.stop("graph");
 
-  g.pagerank_halo = HaloPlan(comm, d.layout, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
+  g.pagerank_halo = HaloPlan(comm, d.own, std::span<const std::uint64_t>(g.ghosts.data(), g.n_in_ghosts),
                              g.position_of);
-  g.exposure_halo = HaloPlan(comm, d.layout, g.ghosts, g.position_of);
+  g.exposure_halo = HaloPlan(comm, d.own, g.ghosts, g.position_of);
   timer.stop("halo_setup");
   return g;
 }
@@ -345,33 +410,20 @@ struct PageRankResult {
   double halo_s = 0, pull_s = 0, finish_s = 0, sums_s = 0;
 };
 
-// Global sum of block partials: gathered in rank order (= global block order), added in order.
-double global_sum(const Comm& comm, const std::vector<double>& partials) {
-  return kernels::sum_in_order(comm.allgatherv<double>(partials));
+// Global sums: every rank's exact accumulators added limb by limb in one allreduce (exact, so
+// the bits depend on no order), then rounded once.
+std::pair<double, double> global_sums(const Comm& comm, kernels::ExactSum a, kernels::ExactSum b) {
+  constexpr std::size_t W = kernels::ExactSum::kWords;
+  std::array<std::int64_t, 2 * W> words{};
+  const auto wa = a.words(), wb = b.words();
+  std::copy(wa.begin(), wa.end(), words.begin());
+  std::copy(wb.begin(), wb.end(), words.begin() + W);
+  comm.sum_in_place(words);
+  return {kernels::ExactSum::from_words(std::span(words).first(W)).value(),
+          kernels::ExactSum::from_words(std::span(words).subspan(W)).value()};
 }
 
-// Two global sums in one collective: each rank sends its a-partials then its b-partials (equal
-// counts); every rank then adds the a-partials of all ranks in rank order, and the b-partials, so
-// the bits are those of two global_sum calls.
-// `counts`: every rank's partial count, in rank order.
-std::pair<double, double> global_sums(const Comm& comm, const std::vector<std::uint64_t>& counts,
-                                      const std::vector<double>& a, const std::vector<double>& b) {
-  std::vector<double> mine(a);
-  mine.insert(mine.end(), b.begin(), b.end());
-  const std::vector<double> all = comm.allgatherv<double>(mine);
-  double sum_a = 0, sum_b = 0;
-  std::size_t at = 0;
-  for (std::uint64_t c : counts) {
-    for (std::size_t k = 0; k < c; ++k) sum_a += all[at + k];
-    at += 2 * c;
-  }
-  at = 0;
-  for (std::uint64_t c : counts) {
-    for (std::size_t k = 0; k < c; ++k) sum_b += all[at + c + k];
-    at += 2 * c;
-  }
-  return {sum_a, sum_b};
-}
+double global_sum(const Comm& comm, kernels::ExactSum a) { return global_sums(comm, a, {}).first; }
 
 // Test hook (issue 3): SIGNALRANK_FAULT_RANK=r and SIGNALRANK_FAULT_ITERATION=k make rank r die
 // at iteration k of PageRank, as a killed node would.
@@ -446,18 +498,13 @@ CheckpointContext find_checkpoint(const Comm& comm, const std::string& dir, RunF
 PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGraph& g, const Campaign& c,
                             const CheckpointContext& ckpt, bool verbose, Columns& col) {
   const std::size_t n = d.n_owned();
-  const std::uint64_t N = d.layout.size();
-  const std::size_t nb = kernels::sum_block_count(n);
-  std::vector<double> partial(nb), dangling_partial(nb);
+  const std::uint64_t N = d.own.size();
 
   // Personalization v: proportional to volume (integer-valued, so the global sum is exact), or
   // uniform when asked or when every volume is 0.
   std::vector<double> v(n);
   double total_volume = 0;
-  if (c.personalize_volume) {
-    kernels::masked_block_sums(col.volume, {}, partial);
-    total_volume = global_sum(comm, partial);
-  }
+  if (c.personalize_volume) total_volume = global_sum(comm, kernels::exact_sum(col.volume));
   for (std::size_t i = 0; i < n; ++i)
     v[i] = total_volume > 0 ? col.volume[i] / total_volume : 1.0 / static_cast<double>(N);
 
@@ -465,9 +512,8 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
   // y_j = x_j / out_weight_j of the owned vertices, then of the in-edge ghosts (from the halo).
   std::vector<double> x(n), x_new(n), y_ext(n + g.n_in_ghosts), v_pos(n);
   for (std::size_t i = 0; i < n; ++i) x[g.position_of[i]] = v_pos[g.position_of[i]] = v[i];
-  kernels::masked_block_sums(v, g.dangling, dangling_partial);
-  double dangling_mass = global_sum(comm, dangling_partial);
-  const std::vector<std::uint64_t> block_counts = comm.allgatherv<std::uint64_t>(std::vector<std::uint64_t>{nb});
+  double dangling_mass = global_sum(comm, kernels::exact_sum(v_pos, g.dangling));
+  kernels::ExactSum residual_sum, dangling_sum;
   auto scale_owned = [&] {
     for (std::size_t p = 0; p < n; ++p) y_ext[p] = g.out_weight[p] > 0 ? x[p] / g.out_weight[p] : 0.0;
   };
@@ -502,10 +548,10 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
     r.halo_s += seconds_since(mark);
     kernels::pagerank_pull_scaled(g.in_off, g.in_src, g.in_bene, y_ext, v_pos, c.damping, dangling_mass, x_new);
     r.pull_s += seconds_since(mark);
-    kernels::pagerank_finish(g.position_of, x_new, x, g.dangling, g.out_weight, y_ext, partial, dangling_partial);
+    kernels::pagerank_finish(x_new, x, g.dangling, g.out_weight, y_ext, residual_sum, dangling_sum);
     x.swap(x_new);
     r.finish_s += seconds_since(mark);
-    std::tie(r.residual, dangling_mass) = global_sums(comm, block_counts, partial, dangling_partial);
+    std::tie(r.residual, dangling_mass) = global_sums(comm, residual_sum, dangling_sum);
     r.sums_s += seconds_since(mark);
     r.residuals.push_back(r.residual);
     r.iterations = it;
@@ -547,9 +593,15 @@ void run_peer_exposure(const OwnedData& d, const LocalGraph& g, Columns& col) {
 }
 
 // ---- gather, percentiles, score, rank ----------------------------------------------------
+// Every rank's per-owned-provider values, in provider order on rank 0 (empty elsewhere).
+// `order`: Ownership::gather_order() on rank 0, or empty when that is the identity (blocks).
 template <class T>
-std::vector<T> gather(const Comm& comm, const std::vector<T>& local) {
-  return comm.gatherv<T>(local);
+std::vector<T> gather(const Comm& comm, const std::vector<std::uint32_t>& order, const std::vector<T>& local) {
+  std::vector<T> all = comm.gatherv<T>(local);
+  if (order.empty() || all.empty()) return all;
+  std::vector<T> out(all.size());
+  for (std::size_t k = 0; k < all.size(); ++k) out[order[k]] = all[k];
+  return out;
 }
 
 std::vector<double> percentile_column(const std::vector<double>& values, const std::vector<std::uint8_t>& eligible) {
@@ -589,7 +641,8 @@ std::string json_input(const InputFile& f) {
 }  // namespace
 
 Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
-                        std::int32_t t, const std::string& checkpoint_folder, bool verbose) {
+                        std::int32_t t, const std::string& checkpoint_folder, bool verbose,
+                        const std::string& partition) {
   PhaseTimer timer(comm);
   auto report = [&](const std::string& line) {
     if (verbose) say(comm, line);
@@ -599,11 +652,19 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   const std::vector<Code> codes = universe.read_codes();
   const std::vector<std::uint8_t> code_match = campaign.match(codes);
   const auto [week_lo, week_hi] = trend_weeks(campaign, t);
-  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false), code_match, week_lo, week_hi);
+  Ownership own = make_ownership(comm, universe, providers, partition, read_layout(comm, universe));
+  check_plan(comm, universe, own, false);
+  OwnedData d = read_block(comm, universe, std::move(own), code_match, week_lo, week_hi);
   const std::uint64_t N = providers.size();
   report(fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
                      timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
                      omp_get_max_threads()));
+  redistribute(comm, d);
+  const double moved_s = timer.stop("redistribute");
+  if (!d.own.is_block())
+    report(fmt::format("[score] redistribute {:5.2f} s  partition {}  owned providers per rank {} to {}", moved_s,
+                       d.own.name(), static_cast<std::uint64_t>(comm.min(static_cast<double>(d.n_owned()))),
+                       comm.max(std::uint64_t{d.n_owned()})));
 
   Columns col(d.n_owned());
   const std::size_t kept_claims = d.claims.week.size();
@@ -623,7 +684,8 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     RunFingerprint fp = fingerprint_files(universe.path(), campaign.toml);
     fp.as_of_week = t;
     fp.ranks = comm.size();
-    fp.bounds = d.layout.bounds();
+    fp.bounds = d.own.read_layout().bounds();
+    fp.partition = d.own.name();
     ckpt = find_checkpoint(comm, checkpoint_folder, std::move(fp));
   }
   PageRankResult pr = run_pagerank(comm, d, g, campaign, ckpt, verbose, col);
@@ -644,10 +706,13 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     suppressed = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
                                               : read_suppression(campaign.suppression, providers);
   }
-  auto volume = gather(comm, col.volume), prior = gather(comm, col.prior_volume), growth = gather(comm, col.growth),
-       slope = gather(comm, col.slope), tz = gather(comm, col.trigger_z), pagerank = gather(comm, col.pagerank),
-       exposure = gather(comm, col.peer_exposure);
-  auto trigger = gather(comm, col.trigger);
+  const std::vector<std::uint32_t> order =
+      comm.root() && !d.own.is_block() ? d.own.gather_order() : std::vector<std::uint32_t>{};
+  auto volume = gather(comm, order, col.volume), prior = gather(comm, order, col.prior_volume),
+       growth = gather(comm, order, col.growth), slope = gather(comm, order, col.slope),
+       tz = gather(comm, order, col.trigger_z), pagerank = gather(comm, order, col.pagerank),
+       exposure = gather(comm, order, col.peer_exposure);
+  auto trigger = gather(comm, order, col.trigger);
   if (comm.root()) {
     std::vector<std::uint8_t> eligible(N);
     for (std::size_t i = 0; i < N; ++i) {
@@ -732,11 +797,11 @@ std::vector<double> window_volume(const Comm& comm, const UniverseReader& univer
   Campaign window = campaign;
   window.window_weeks = weeks;
   const auto [week_lo, week_hi] = trend_weeks(window, last_week);
-  OwnedData d = read_owned(comm, universe, plan_layout(comm, universe, false), code_match, week_lo, week_hi,
-                           /*with_edges=*/false);
+  OwnedData d = read_block(comm, universe, Ownership::blocks(read_layout(comm, universe)), code_match, week_lo,
+                           week_hi, /*with_edges=*/false);
   Columns col(d.n_owned());
   compute_trends(d, last_week, window, col);
-  return gather(comm, col.volume);
+  return gather(comm, {}, col.volume);
 }
 
 std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as_of) {
@@ -818,7 +883,8 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     });
   }
   if (o.dry_run) {
-    plan_layout(comm, universe, true);
+    check_plan(comm, universe,
+               make_ownership(comm, universe, universe.read_providers(), o.partition, read_layout(comm, universe)), true);
     // Validate the suppression list too, then stop before any heavy reading.
     if (comm.root() && !campaign.suppression.empty()) read_suppression(campaign.suppression, universe.read_providers());
     say(comm, fmt::format("dry run: inputs and campaign are valid; the snapshot would be {}", snapshot_path));
@@ -828,7 +894,7 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
 
   if (!o.metrics.empty()) check_output_folder("--metrics", o.metrics);
   const std::string ckpt_dir = checkpoint_dir(o.out, campaign.name, format_week(t));
-  Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true);
+  Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true, o.partition);
   const double before_write = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   const auto w0 = std::chrono::steady_clock::now();
   if (comm.root()) {
@@ -869,6 +935,11 @@ void register_score(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--metrics", opts->metrics,
                   "also write the run's figures as JSON (per-phase and per-rank seconds, PageRank residuals and "
                   "halo traffic, peak memory per rank) for scripts/bench");
+  sub->add_option("--partition", opts->partition,
+                  "which rank computes which providers: block (contiguous ranges, the default), hash (by NPI), or "
+                  "graph (the METIS assignment for this rank count stored in universe.h5 by `signalrank partition "
+                  "--method graph --store`); the snapshot is bit-identical whichever is used")
+      ->check(CLI::IsMember({"block", "hash", "graph"}));
   sub->add_flag("--dry-run", opts->dry_run,
                 "validate the inputs and campaign, print the plan (providers, edges and peak memory per rank), exit");
   commands.push_back({sub, [opts](const Comm& comm) { return run_score(comm, *opts); }});

@@ -32,8 +32,9 @@ struct Ranking {
 // Collective. Computes the ranked snapshot of `campaign` as of Monday number `t`. With a
 // non-empty `checkpoint_folder`, a stop signal during PageRank writes a checkpoint there (and a
 // matching checkpoint found there is resumed). `verbose` prints the phase lines on rank 0.
+// `partition`: block, hash or graph (score --partition); the result is the same bits for each.
 Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign, std::int32_t t,
-                        const std::string& checkpoint_folder, bool verbose);
+                        const std::string& checkpoint_folder, bool verbose, const std::string& partition = "block");
 
 // Collective. Per provider (index order, complete on rank 0 only): the campaign's services summed
 // over the `weeks` weeks ending at Monday number `last_week`.

@@ -1,6 +1,7 @@
 // Ownership layouts, the typed collectives and the halo plan, at 1, 2, 3 and 4 ranks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <random>
 #include <set>
@@ -8,6 +9,7 @@
 #include "partition/comm.hpp"
 #include "partition/halo.hpp"
 #include "partition/layout.hpp"
+#include "partition/ownership.hpp"
 
 using namespace signalrank;
 
@@ -88,7 +90,7 @@ TEST(HaloPlan, DeliversEveryGhostValue) {
     std::uint64_t g = rng() % n;
     if ((g < lo || g >= hi) && seen.insert(g).second) ghosts.push_back(g);
   }
-  HaloPlan plan(comm, layout, ghosts);
+  HaloPlan plan(comm, Ownership::blocks(layout), ghosts);
   EXPECT_EQ(plan.n_ghosts(), ghosts.size());
   std::vector<double> ext(hi - lo + ghosts.size(), -1.0);
   for (std::uint64_t i = lo; i < hi; ++i) ext[i - lo] = 0.5 * static_cast<double>(i);
@@ -105,5 +107,80 @@ TEST(HaloPlan, DeliversEveryGhostValue) {
   for (std::size_t k = 0; k < ghosts.size(); ++k) {
     EXPECT_EQ(ext[hi - lo + k], static_cast<double>(ghosts[k]) + 1);
     EXPECT_EQ(flags[hi - lo + k], ghosts[k] % 7);
+  }
+}
+
+// Scattered ownership (as hash or graph partitions give): each rank owns the providers whose
+// part is its rank, numbered in ascending order; ghosts arrive from their owners.
+Ownership scattered(std::uint64_t n, int ranks) {
+  std::vector<std::uint32_t> part(n);
+  for (std::uint64_t g = 0; g < n; ++g) part[g] = static_cast<std::uint32_t>((g * 2654435761u >> 7) % ranks);
+  return Ownership::parts(std::move(part), BlockLayout(n, ranks), "test");
+}
+
+TEST(HaloPlan, DeliversGhostValuesUnderScatteredOwnership) {
+  Comm comm;
+  const std::uint64_t n = 5000;
+  const Ownership own = scattered(n, comm.size());
+  const std::vector<std::uint64_t> mine = own.owned(comm.rank());
+  ASSERT_EQ(mine.size(), own.count(comm.rank()));
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_EQ(own.owner(mine[i]), comm.rank());
+    EXPECT_EQ(own.local_index(mine[i]), i);
+  }
+  std::mt19937_64 rng(7 + comm.rank());
+  std::set<std::uint64_t> seen;
+  std::vector<std::uint64_t> ghosts;
+  for (int k = 0; k < 700; ++k) {
+    const std::uint64_t g = rng() % n;
+    if (own.owner(g) != comm.rank() && seen.insert(g).second) ghosts.push_back(g);
+  }
+  // Owned values stored in reverse order, to exercise position_of.
+  std::vector<std::uint32_t> position_of(mine.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) position_of[i] = static_cast<std::uint32_t>(mine.size() - 1 - i);
+  HaloPlan plan(comm, own, ghosts, position_of);
+  std::vector<double> ext(mine.size() + ghosts.size(), -1.0);
+  for (std::size_t i = 0; i < mine.size(); ++i) ext[position_of[i]] = 3.0 * static_cast<double>(mine[i]);
+  plan.exchange<double>(ext);
+  for (std::size_t k = 0; k < ghosts.size(); ++k)
+    EXPECT_EQ(ext[mine.size() + k], 3.0 * static_cast<double>(ghosts[k])) << ghosts[k];
+}
+
+// Redistribution moves a CSR read in blocks to the owners: every owned provider arrives with its
+// rows, in owned order; gather_order() undoes a rank-order gather.
+TEST(Redistribution, MovesEveryProviderAndItsRowsToTheOwner) {
+  Comm comm;
+  const std::uint64_t n = 3001;
+  const Ownership own = scattered(n, comm.size());
+  const std::uint64_t lo = own.read_layout().begin(comm.rank()), hi = own.read_layout().end(comm.rank());
+  // Provider g has g % 5 rows, valued 10 g + k; its per-provider value is 3 g.
+  std::vector<std::uint64_t> offsets{0}, per_provider;
+  std::vector<std::uint32_t> rows;
+  for (std::uint64_t g = lo; g < hi; ++g) {
+    for (std::uint64_t k = 0; k < g % 5; ++k) rows.push_back(static_cast<std::uint32_t>(10 * g + k));
+    offsets.push_back(rows.size());
+    per_provider.push_back(3 * g);
+  }
+  const Redistribution move(comm, own);
+  const auto moved_rows = move.move_rows<std::uint32_t>(offsets, rows);
+  const auto moved_offsets = move.move_offsets(offsets);
+  const auto moved_values = move.move<std::uint64_t>(per_provider);
+  const std::vector<std::uint64_t> mine = own.owned(comm.rank());
+  ASSERT_EQ(moved_values.size(), mine.size());
+  ASSERT_EQ(moved_offsets.size(), mine.size() + 1);
+  ASSERT_EQ(moved_offsets.back(), moved_rows.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_EQ(moved_values[i], 3 * mine[i]);
+    ASSERT_EQ(moved_offsets[i + 1] - moved_offsets[i], mine[i] % 5);
+    for (std::uint64_t k = 0; k < mine[i] % 5; ++k) EXPECT_EQ(moved_rows[moved_offsets[i] + k], 10 * mine[i] + k);
+  }
+  const std::vector<std::uint64_t> gathered = comm.gatherv<std::uint64_t>(moved_values);
+  if (comm.root()) {
+    const std::vector<std::uint32_t> order = own.gather_order();
+    ASSERT_EQ(gathered.size(), n);
+    for (std::size_t k = 0; k < n; ++k) EXPECT_EQ(gathered[k], 3 * std::uint64_t{order[k]});
+    std::vector<std::uint32_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::uint32_t g = 0; g < n; ++g) EXPECT_EQ(sorted[g], g);
   }
 }

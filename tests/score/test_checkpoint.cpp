@@ -10,7 +10,7 @@ using namespace signalrank;
 
 TEST(Checkpoint, RoundTripKeepsEveryBit) {
   PageRankCheckpoint c;
-  c.fingerprint = {"/data/universe.h5", 1234, 5678, "name = \"tavr\"\n", 2862, 4, {0, 1024, 2048, 3072, 4000}};
+  c.fingerprint = {"/data/universe.h5", 1234, 5678, "name = \"tavr\"\n", 2862, 4, {0, 1024, 2048, 3072, 4000}, "graph_4"};
   c.rank = 2;
   c.iterations_done = 17;
   c.dangling_mass = 0.123456789012345678;
@@ -47,6 +47,9 @@ TEST(Checkpoint, FingerprintNamesTheDifference) {
   b = a;
   b.bounds = {0, 2048, 2000};
   EXPECT_EQ(a.difference(b), "it was made with another partition of the providers");
+  b = a;
+  b.partition = "graph_2";
+  EXPECT_EQ(a.difference(b), "it was made with the graph_2 partition and this run uses block");
 }
 
 TEST(Checkpoint, CorruptFileIsReportedNotCrashed) {

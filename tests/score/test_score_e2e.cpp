@@ -179,7 +179,7 @@ assert m["ranks"] == 2 and m["providers"] == 3000 and m["eligible"] == int((s["r
 assert pr["iterations"] == int(s.attrs["iterations"]) == len(pr["residuals"]), pr["iterations"]
 assert pr["residuals"][-1] < 1e-10 <= pr["residuals"][-2], pr["residuals"][-2:]
 assert abs(pr["residuals"][-1] - float(s.attrs["residual"])) <= 1e-6 * pr["residuals"][-1]
-phases = ["read", "trends", "graph", "halo_setup", "pagerank", "peer_exposure", "rank", "write", "total"]
+phases = ["read", "redistribute", "trends", "graph", "halo_setup", "pagerank", "peer_exposure", "rank", "write", "total"]
 assert list(m["phases"]) == phases, list(m["phases"])
 assert all(len(v) == 2 for v in m["phases_per_rank"].values()) and list(m["phases_per_rank"]) == phases[:-2]
 assert len(m["peak_rss_bytes"]) == 2 and min(m["peak_rss_bytes"]) > 1e6
@@ -331,4 +331,70 @@ TEST_F(ScoreE2E, RefusesWhenTheEstimateExceedsMemoryAndSaysWhatFits) {
                                        "that memory"),
             std::string::npos)
       << none.err;
+}
+
+// `--partition hash` and `--partition graph` (a METIS assignment stored by `partition --store`)
+// move providers to other ranks than the block layout does; the snapshot stays the same bits,
+// because each vertex's in-edges are added in one global order and the global sums are exact.
+// Without a stored assignment for the rank count, graph is refused with one line naming the fix.
+TEST_F(ScoreE2E, HashAndGraphPartitionsGiveTheBlockSnapshotBitForBit) {
+  const std::string campaign = write_campaign("tavr.toml", "entity_types = [1]\n");
+  const std::string universe = (kDir / "universe-partitioned.h5").string();
+  fs::copy_file(kDir / "universe.h5", universe, fs::copy_options::overwrite_existing);
+  auto score = [&](int ranks, const std::string& method, const std::string& out) {
+    return run((ranks == 1 ? "OMP_NUM_THREADS=2 " : "OMP_NUM_THREADS=1 ") + mpirun(ranks) + SIGNALRANK_BINARY +
+               " score --universe " + universe + " --campaign " + campaign + " --as-of " + kLastMonday + " --out " +
+               out + " --partition " + method);
+  };
+  // Before any store: refused, nothing written.
+  const std::string refused_out = (kDir / "part-refused").string();
+  CommandResult refused = score(2, "graph", refused_out);
+  EXPECT_EQ(refused.status, 3);
+  EXPECT_EQ(refused.error_lines(),
+            std::vector<std::string>{"error: " + universe +
+                                     ": --partition graph needs /partition/graph_2 in the universe and there is none; "
+                                     "store one first with signalrank partition --universe " + universe +
+                                     " --method graph --parts 2 --store"})
+      << refused.err;
+  EXPECT_FALSE(fs::exists(refused_out));
+
+  CommandResult stored = run(mpirun(2) + SIGNALRANK_BINARY + " partition --universe " + universe +
+                             " --method graph --parts 2,3,4 --store");
+  ASSERT_EQ(stored.status, 0) << stored.err << stored.out;
+
+  // The dry run plans with the owners' loads.
+  CommandResult plan = run(mpirun(2) + SIGNALRANK_BINARY + " score --universe " + universe + " --campaign " + campaign +
+                           " --as-of " + kLastMonday + " --out " + (kDir / "part-dry").string() +
+                           " --partition graph --dry-run");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_NE(plan.out.find("partition graph_2"), std::string::npos) << plan.out;
+
+  CommandResult base = score(1, "block", (kDir / "part-block").string());
+  ASSERT_EQ(base.status, 0) << base.err << base.out;
+  const Snapshot a = read_snapshot((kDir / "part-block" / "tavr" / (kLastMonday + ".h5")).string());
+  for (int ranks : {2, 3, 4}) {
+    for (const std::string method : {"hash", "graph"}) {
+      SCOPED_TRACE(method + " partition, " + std::to_string(ranks) + " ranks");
+      const std::string out = (kDir / ("part-" + method + std::to_string(ranks))).string();
+      CommandResult r = score(ranks, method, out);
+      ASSERT_EQ(r.status, 0) << r.err << r.out;
+      const std::string name = method == "graph" ? "graph_" + std::to_string(ranks) : method;
+      EXPECT_NE(r.out.find("partition " + name), std::string::npos) << r.out;
+      const Snapshot b = read_snapshot(out + "/tavr/" + kLastMonday + ".h5");
+      EXPECT_EQ(b.npi, a.npi);
+      EXPECT_EQ(b.rank, a.rank);
+      EXPECT_EQ(b.score, a.score);
+      EXPECT_EQ(b.pagerank, a.pagerank);
+      EXPECT_EQ(b.peer_exposure, a.peer_exposure);
+      EXPECT_EQ(b.volume, a.volume);
+      EXPECT_EQ(b.prior_volume, a.prior_volume);
+      EXPECT_EQ(b.growth, a.growth);
+      EXPECT_EQ(b.slope, a.slope);
+      EXPECT_EQ(b.trigger_z, a.trigger_z);
+      EXPECT_EQ(b.trigger, a.trigger);
+      EXPECT_EQ(b.pct_pagerank, a.pct_pagerank);
+      EXPECT_EQ(b.iterations, a.iterations);
+      EXPECT_EQ(b.residual, a.residual);
+    }
+  }
 }
