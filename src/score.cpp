@@ -23,7 +23,6 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <future>
-#include <cstring>
 #include <numeric>
 #include <tuple>
 #include <signal.h>
@@ -299,15 +298,22 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   // Every provider's place in the global locality order (state, ZIP, NPI): the same on every rank.
   std::vector<std::uint32_t> loc_rank(P);
   {
-    std::vector<std::uint32_t> by_locality(P);
-    std::iota(by_locality.begin(), by_locality.end(), 0u);
-    std::sort(by_locality.begin(), by_locality.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const int s = std::memcmp(providers.state[a].data(), providers.state[b].data(), 2);
-      if (s != 0) return s < 0;
-      const int z = std::memcmp(providers.zip5[a].data(), providers.zip5[b].data(), 5);
-      return z != 0 ? z < 0 : a < b;
-    });
-    for (std::uint32_t k = 0; k < P; ++k) loc_rank[by_locality[k]] = k;
+    // (state, ZIP) as one big-endian integer, so that integer order is the bytes' order, then the
+    // provider index (ascending NPI) as the tie-break: plain integer compares, no indirection.
+    struct Key {
+      std::uint64_t place;
+      std::uint32_t index;
+    };
+    std::vector<Key> keys(P);
+    for (std::uint32_t i = 0; i < P; ++i) {
+      std::uint64_t place = 0;
+      for (char c : providers.state[i]) place = place << 8 | static_cast<unsigned char>(c);
+      for (char c : providers.zip5[i]) place = place << 8 | static_cast<unsigned char>(c);
+      keys[i] = {place, i};
+    }
+    std::sort(keys.begin(), keys.end(),
+              [](const Key& a, const Key& b) { return a.place != b.place ? a.place < b.place : a.index < b.index; });
+    for (std::uint32_t k = 0; k < P; ++k) loc_rank[keys[k].index] = k;
   }
   auto locality_less = [&](std::uint64_t a, std::uint64_t b) { return loc_rank[a] < loc_rank[b]; };
   g.order.resize(n);
@@ -338,48 +344,53 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   g.n_in_ghosts = g.ghosts.size();
   add_ghosts(d.out_edges.other);
 
-  // CSRs in position order. Each vertex's edges are ordered by the other end's global locality
-  // rank: a global order, so PageRank's per-vertex sums add in the same order on every layout (the
-  // bits do not depend on the rank count), and one that follows the ext numbering (owned and ghosts
-  // are each numbered in locality order), so the gathers walk memory forward.
-  // (Out-edges only feed peer exposure's integer sums, exact in any order: they stay in file order.)
-  auto permute_csr = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges, bool sort,
-                         std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
-                         std::vector<std::uint32_t>& bene) {
+  // CSRs in position order, the other end as an ext index.
+  auto rows_in_position_order = [&](const std::vector<std::uint64_t>& off, std::vector<std::uint64_t>& new_off) {
     new_off.assign(n + 1, 0);
-    nbr.resize(edges.other.size());
-    bene.resize(edges.other.size());
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
-#pragma omp parallel
-    {
-      std::vector<std::uint64_t> list;  // locality rank << 32 | bene, one integer sort key; reused
-#pragma omp for schedule(dynamic, 1024)
-      for (std::uint32_t p = 0; p < n; ++p) {
-        list.clear();
-        for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k)
-          list.push_back(std::uint64_t{loc_rank[edges.other[k]]} << 32 | edges.bene[k]);
-        if (sort) std::sort(list.begin(), list.end());  // ranks are distinct: no duplicate edges
-        std::uint64_t at = new_off[p];
-        for (const std::uint64_t key : list) {
-          nbr[at] = static_cast<std::uint32_t>(key >> 32);  // mapped to the ext index below
-          bene[at++] = static_cast<std::uint32_t>(key);
-        }
-      }
-    }
   };
-  permute_csr(d.in_off, d.in_edges, true, g.in_off, g.in_src, g.in_bene);
-  permute_csr(d.out_off, d.out_edges, false, g.out_off, g.out_dst, g.out_bene);
-  // Locality rank -> ext index for the vertices this rank sees (owned and ghosts). A second map
-  // beside `ext` on purpose: indexing `ext` by locality rank throughout (one map) chains two
-  // dependent random loads per edge and measured 0.4 s slower at national scale.
+  // In-edges: each vertex's edges ordered by the source's global locality rank: a global order, so
+  // PageRank's per-vertex sums add in the same order on every layout (the bits do not depend on the
+  // rank count or partition), and one that follows the ext numbering (owned and ghosts are each
+  // numbered in locality order), so the gathers walk memory forward. The sort runs on one integer
+  // key per edge, locality rank << 32 | bene; the rank then maps to the ext index through
+  // ext_of_rank, a second map beside `ext` on purpose: indexing `ext` by locality rank throughout
+  // (one map) chains two dependent random loads per edge and measured 0.4 s slower nationally.
   {
     std::vector<std::uint32_t> ext_of_rank(P, kNone);
     for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[id[i]]] = ext[id[i]];
     for (const std::uint64_t v : g.ghosts) ext_of_rank[loc_rank[v]] = ext[v];
-#pragma omp parallel for schedule(static)
-    for (std::size_t k = 0; k < g.in_src.size(); ++k) g.in_src[k] = ext_of_rank[g.in_src[k]];
-#pragma omp parallel for schedule(static)
-    for (std::size_t k = 0; k < g.out_dst.size(); ++k) g.out_dst[k] = ext_of_rank[g.out_dst[k]];
+    rows_in_position_order(d.in_off, g.in_off);
+    g.in_src.resize(d.in_edges.other.size());
+    g.in_bene.resize(d.in_edges.other.size());
+#pragma omp parallel
+    {
+      std::vector<std::uint64_t> list;  // reused across vertices
+#pragma omp for schedule(dynamic, 1024)
+      for (std::uint32_t p = 0; p < n; ++p) {
+        list.clear();
+        for (std::uint64_t k = d.in_off[g.order[p]]; k < d.in_off[g.order[p] + 1]; ++k)
+          list.push_back(std::uint64_t{loc_rank[d.in_edges.other[k]]} << 32 | d.in_edges.bene[k]);
+        std::sort(list.begin(), list.end());  // ranks are distinct: no duplicate edges
+        std::uint64_t at = g.in_off[p];
+        for (const std::uint64_t key : list) {
+          g.in_src[at] = ext_of_rank[key >> 32];
+          g.in_bene[at++] = static_cast<std::uint32_t>(key);
+        }
+      }
+    }
+  }
+  // Out-edges only feed peer exposure's integer sums, exact in any order: rows keep file order.
+  rows_in_position_order(d.out_off, g.out_off);
+  g.out_dst.resize(d.out_edges.other.size());
+  g.out_bene.resize(d.out_edges.other.size());
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::uint32_t p = 0; p < n; ++p) {
+    std::uint64_t at = g.out_off[p];
+    for (std::uint64_t k = d.out_off[g.order[p]]; k < d.out_off[g.order[p] + 1]; ++k, ++at) {
+      g.out_dst[at] = ext[d.out_edges.other[k]];
+      g.out_bene[at] = d.out_edges.bene[k];
+    }
   }
 
   // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
