@@ -71,6 +71,18 @@ void File::create_group(const std::string& name) {
   H5Gclose(g);
 }
 
+std::vector<std::string> File::children(const std::string& name) const {
+  std::vector<std::string> out;
+  if (!exists(name)) return out;
+  auto collect = [](hid_t, const char* link, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(link);
+    return 0;
+  };
+  hsize_t at = 0;
+  H5Literate_by_name(file_.id(), name.c_str(), H5_INDEX_NAME, H5_ITER_INC, &at, collect, &out, H5P_DEFAULT);
+  return out;
+}
+
 bool File::exists(const std::string& name) const {
   // Checks each path component, as H5Lexists requires.
   std::string at;

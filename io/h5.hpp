@@ -69,6 +69,8 @@ class File {
 
   void create_group(const std::string& name);
   bool exists(const std::string& name) const;
+  // The names of the links in group `name`, in name order (empty when the group does not exist).
+  std::vector<std::string> children(const std::string& name) const;
 
   // One 1-D column of global length `global_n`; this rank writes `local` at `offset`.
   // Collective when the file is parallel (every rank calls it, possibly with no rows).

@@ -95,12 +95,9 @@ void store_partition(const std::string& path, const StoredPartition& p) {
   h5::fsync_path(path);
 }
 
-StoredPartition load_partition(const std::string& path, const std::string& name) {
-  const h5::File f = h5::File::open(path, nullptr);
-  const std::string g = std::string(kGroup) + "/" + name;
-  if (!f.exists(g + "/part")) throw InputError(path, 0, "", "no stored partition " + g);
+namespace {
+StoredPartition read_attributes(const h5::File& f, const std::string& g) {
   StoredPartition p;
-  p.part = f.read_column<std::uint32_t>(g + "/part");
   p.method = f.attr_string(g, "method");
   p.parts = static_cast<std::uint32_t>(f.attr_int(g, "parts"));
   p.providers = static_cast<std::uint64_t>(f.attr_int(g, "providers"));
@@ -114,6 +111,27 @@ StoredPartition load_partition(const std::string& path, const std::string& name)
   p.graph_fingerprint = f.attr_string(g, "graph_fingerprint");
   p.settings = f.attr_string(g, "settings");
   return p;
+}
+}  // namespace
+
+StoredPartition load_partition(const std::string& path, const std::string& name) {
+  const h5::File f = h5::File::open(path, nullptr);
+  const std::string g = std::string(kGroup) + "/" + name;
+  if (!f.exists(g + "/part")) throw InputError(path, 0, "", "no stored partition " + g);
+  StoredPartition p = read_attributes(f, g);
+  p.part = f.read_column<std::uint32_t>(g + "/part");
+  return p;
+}
+
+std::vector<StoredPartition> list_partitions(const std::string& path) {
+  const h5::File f = h5::File::open(path, nullptr);
+  std::vector<StoredPartition> out;
+  for (const std::string& name : f.children(kGroup)) {
+    const std::string g = std::string(kGroup) + "/" + name;
+    if (name.starts_with(".") || !f.exists(g + "/part")) continue;
+    out.push_back(read_attributes(f, g));
+  }
+  return out;
 }
 
 }  // namespace signalrank

@@ -51,5 +51,8 @@ std::string write_problem(const std::string& path);
 void store_partition(const std::string& path, const StoredPartition& p);
 // Reads /partition/<name> back; throws InputError when absent.
 StoredPartition load_partition(const std::string& path, const std::string& name);
+// Every stored partition of `path` (attributes only: `part` is left empty), by name; hidden
+// leftovers of an interrupted store are not listed.
+std::vector<StoredPartition> list_partitions(const std::string& path);
 
 }  // namespace signalrank

@@ -1,13 +1,16 @@
 // signalrank partition: compares ways of splitting providers over ranks (issue 6).
 //
 //   signalrank partition --universe U.h5 --method block,hash,graph --parts 2,4,8,16,64,256
-//                        [--report FILE.csv] [--store]
+//                        [--report FILE.csv] [--store [--if-missing]]
+//   signalrank partition --universe U.h5 --list
 //
 // For every method and part count it computes the assignment (partition/partitioner.hpp) and
 // what it would cost a distributed run (partition/metrics.hpp): edge cut, PageRank and exposure
 // halo values per iteration, load and vertex imbalance. Rank 0 prints a table row as each one
 // finishes; --report writes the same as CSV; --store writes each assignment into the universe
-// (partition/store.hpp) after every rank has closed the file.
+// (partition/store.hpp) after every rank has closed the file; with --if-missing, the assignments
+// already stored for this very graph are kept and not recomputed (for pipelines that need
+// `score --partition graph`). --list prints what the universe holds.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,7 +37,7 @@ namespace {
 struct PartitionOptions {
   std::string universe, report;
   std::vector<std::string> methods, parts;
-  bool store = false;
+  bool store = false, if_missing = false, list = false;
 };
 
 struct Row {
@@ -102,14 +105,49 @@ std::string report_csv(const std::vector<Row>& rows) {
   return out;
 }
 
+// --list: the stored partitions, and whether each was computed for this universe's graph.
+int list_stored(const Comm& comm, const PartitionOptions& o) {
+  std::string fingerprint;
+  std::uint64_t edges = 0;
+  {
+    const UniverseReader universe(comm, o.universe);
+    if (comm.root()) fingerprint = graph_fingerprint(read_provider_shape(universe));
+    edges = universe.num_edges();
+  }
+  return run_on_root(comm, [&] {
+    const std::vector<StoredPartition> stored = list_partitions(o.universe);
+    std::printf("stored partitions in %s (this graph: %s)\n", o.universe.c_str(), fingerprint.c_str());
+    if (stored.empty()) {
+      std::printf("none; store one with signalrank partition --universe %s --method graph --parts N --store\n",
+                  o.universe.c_str());
+      return kExitOk;
+    }
+    std::printf("%-12s %-6s %6s %10s %7s %16s %8s %-21s %s\n", "name", "method", "parts", "providers", "cut %",
+                "halo values/iter", "load imb", "created", "for this graph");
+    for (const StoredPartition& p : stored) {
+      std::printf("%-12s %-6s %6u %10llu %7.2f %16llu %8.3f %-21s %s\n",
+                  stored_partition_name(p.method, p.parts).c_str(), p.method.c_str(), p.parts,
+                  static_cast<unsigned long long>(p.providers),
+                  edges ? 100.0 * static_cast<double>(p.edge_cut) / static_cast<double>(edges) : 0.0,
+                  static_cast<unsigned long long>(p.halo_values),
+                  p.imbalance, p.created_utc.c_str(), p.graph_fingerprint == fingerprint ? "yes" : "no (stale)");
+    }
+    return kExitOk;
+  });
+}
+
 int run_partition(const Comm& comm, const PartitionOptions& o) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   // ---- check the command line on every rank before any heavy reading (errors are collective) ----
-  const std::vector<PartitionMethod> methods = parse_methods(o.methods);
-  const std::vector<std::uint32_t> parts = parse_parts(o.parts);
   if (!std::filesystem::is_regular_file(o.universe))
     throw ConfigError("--universe", 0, "", "cannot open '" + o.universe + "': no such file");
+  if (o.list) return list_stored(comm, o);
+  if (o.methods.empty()) throw ConfigError("--method", 0, "", "is required (block, hash and/or graph), unless --list");
+  if (o.parts.empty()) throw ConfigError("--parts", 0, "", "is required (part counts, e.g. 2,4,16), unless --list");
+  if (o.if_missing && !o.store) throw ConfigError("--if-missing", 0, "", "only applies with --store");
+  const std::vector<PartitionMethod> methods = parse_methods(o.methods);
+  const std::vector<std::uint32_t> parts = parse_parts(o.parts);
   if (!o.report.empty()) check_output_folder("--report", o.report);
   if (o.store) {
     std::string problem = comm.root() ? write_problem(o.universe) : std::string();
@@ -131,16 +169,40 @@ int run_partition(const Comm& comm, const PartitionOptions& o) {
                         partitioner->shape().edges(), comm.size(),
                         std::chrono::duration<double>(Clock::now() - start).count()));
 
+  // ---- --if-missing: what is already stored for this graph stays and is not recomputed ----
+  std::vector<std::string> kept;
+  if (o.if_missing && comm.root())
+    for (const StoredPartition& p : list_partitions(o.universe))
+      if (p.graph_fingerprint == fingerprint) kept.push_back(stored_partition_name(p.method, p.parts));
+  {
+    std::string joined;
+    for (const std::string& k : kept) joined += k + "\n";
+    comm.bcast(joined);
+    kept.clear();
+    for (std::size_t at = 0, nl; (nl = joined.find('\n', at)) != std::string::npos; at = nl + 1)
+      kept.push_back(joined.substr(at, nl - at));
+  }
+  auto is_kept = [&](PartitionMethod m, std::uint32_t p) {
+    return std::find(kept.begin(), kept.end(), stored_partition_name(method_name(m), p)) != kept.end();
+  };
+
   // ---- assign: every method × part count. METIS (rank 0) runs before any rank reads its graph
   // block for the metrics, and its graph is freed before they are read: the two never coexist ----
   std::vector<Assignment> assignments;
+  bool graph_built = false;
   for (PartitionMethod method : methods) {
     for (std::uint32_t p : parts) {
+      if (is_kept(method, p)) {
+        say(comm, fmt::format("[partition] {} is already stored for this graph: kept (--if-missing)",
+                              stored_partition_name(method_name(method), p)));
+        continue;
+      }
       assignments.push_back(partitioner->assign(method, p));
       if (method != PartitionMethod::graph) continue;
-      if (p == parts.front())
+      if (!graph_built)
         say(comm, fmt::format("[partition] graph: symmetrized graph of {} undirected edges built on rank 0 in {:.2f} s",
                               partitioner->graph_undirected_edges(), partitioner->graph_build_seconds()));
+      graph_built = true;
       say(comm, fmt::format("[partition] graph: {} parts in {:.2f} s", p, assignments.back().seconds));
     }
     if (method == PartitionMethod::graph) partitioner->release_graph();
@@ -160,7 +222,8 @@ int run_partition(const Comm& comm, const PartitionOptions& o) {
     a.part = {};
   }
   for (PartitionMethod method : methods)
-    say(comm, fmt::format("[partition] {}: {}", method_name(method), partitioner->describe(method)));
+    if (std::any_of(assignments.begin(), assignments.end(), [&](const Assignment& a) { return a.method == method; }))
+      say(comm, fmt::format("[partition] {}: {}", method_name(method), partitioner->describe(method)));
 
   // ---- outputs: the CSV report; the assignments, once every rank has closed the universe ----
   if (!o.report.empty()) {
@@ -179,10 +242,9 @@ int run_partition(const Comm& comm, const PartitionOptions& o) {
       for (const StoredPartition& s : to_store) store_partition(o.universe, s);
       return kExitOk;
     });
-    for (PartitionMethod method : methods)
-      for (std::uint32_t p : parts)
-        say(comm, fmt::format("[partition] stored /partition/{} in {}", stored_partition_name(method_name(method), p),
-                              o.universe));
+    for (const Assignment& a : assignments)
+      say(comm, fmt::format("[partition] stored /partition/{} in {}", stored_partition_name(method_name(a.method), a.parts),
+                            o.universe));
   }
   const std::vector<double> rss = comm.gatherv<double>(std::vector<double>{static_cast<double>(peak_rss_bytes()) / 1e9});
   std::string rss_text;
@@ -199,12 +261,14 @@ void register_partition(CLI::App& app, std::vector<Command>& commands) {
   CLI::App* sub = app.add_subcommand(
       "partition", "Compare ways of splitting providers over ranks: edge cut, halo volume and load balance");
   sub->add_option("--universe", o->universe, "universe.h5")->required();
-  sub->add_option("--method", o->methods, "block, hash and/or graph (comma-separated list)")
-      ->required()
+  sub->add_option("--method", o->methods, "block, hash and/or graph (comma-separated list; required unless --list)")
       ->delimiter(',');
-  sub->add_option("--parts", o->parts, "part counts, e.g. 2,4,8,16,64,256")->required()->delimiter(',');
+  sub->add_option("--parts", o->parts, "part counts, e.g. 2,4,8,16,64,256 (required unless --list)")->delimiter(',');
   sub->add_option("--report", o->report, "write the table as CSV here (atomically)");
   sub->add_flag("--store", o->store, "store every assignment in the universe as /partition/<method>_<parts>/part");
+  sub->add_flag("--if-missing", o->if_missing,
+                "with --store: keep (and do not recompute) the assignments already stored for this very graph");
+  sub->add_flag("--list", o->list, "list the partitions stored in the universe and whether they fit its graph");
   commands.push_back({sub, [o](const Comm& comm) { return run_partition(comm, *o); }});
 }
 

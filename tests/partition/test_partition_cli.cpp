@@ -215,6 +215,12 @@ TEST_F(PartitionCli, BadCommandLines) {
   std::ofstream(text) << "npi\n1000000004\n";
   expect_error(partition(1, "--universe " + text + " --method hash --parts 2"), 2,
                "error: " + text + ": not an HDF5 file, or it cannot be opened");
+  expect_error(partition(1, "--universe " + u + " --parts 2"), 3,
+               "error: --method: is required (block, hash and/or graph), unless --list");
+  expect_error(partition(1, "--universe " + u + " --method hash"), 3,
+               "error: --parts: is required (part counts, e.g. 2,4,16), unless --list");
+  expect_error(partition(1, "--universe " + u + " --method hash --parts 2 --if-missing"), 3,
+               "error: --if-missing: only applies with --store");
   expect_error(partition(1, "--universe " + u + " --method hash --parts 2 --report " + (dir_ / "no/r.csv").string()), 3,
                "error: --report: the folder '" + (dir_ / "no").string() + "' for '" + (dir_ / "no/r.csv").string() +
                    "' does not exist");
@@ -247,4 +253,53 @@ TEST_F(PartitionCli, StoreRefusesAFileAnotherProcessHasOpen) {
   expect_error(partition(1, "--universe " + path + " --method hash --parts 2 --store"), 3,
                "error: --store: cannot write to '" + path +
                    "': HDF5 cannot open it for writing (is another process reading it? HDF5 locks open files)");
+}
+
+// --list shows what a universe holds and whether it fits the graph; --store --if-missing keeps an
+// assignment already stored for this graph (a pipeline can run it before every score) and
+// recomputes one stored for another graph.
+TEST_F(PartitionCli, ListAndStoreIfMissing) {
+  const std::string path = copy_universe("u.h5");
+  CommandResult none = partition(2, "--universe " + path + " --list");
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_NE(none.out.find("\nnone; store one with signalrank partition --universe " + path), std::string::npos)
+      << none.out;
+
+  // A stale hash_2 (computed for another graph) beside nothing else.
+  StoredPartition stale;
+  stale.method = "hash";
+  stale.parts = 2;
+  stale.providers = 2000;
+  stale.part.assign(2000, 1);
+  stale.graph_fingerprint = "providers=2000 edges=1 out_offsets_xxh3=0";
+  store_partition(path, stale);
+  CommandResult listed = partition(1, "--universe " + path + " --list");
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  EXPECT_NE(listed.out.find("no (stale)\n"), std::string::npos) << listed.out;
+
+  CommandResult first = partition(2, "--universe " + path + " --method hash,block --parts 2,3 --store --if-missing");
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_EQ(first.out.find("kept (--if-missing)"), std::string::npos) << first.out;  // the stale one is replaced
+  Comm comm;
+  EXPECT_EQ(load_partition(path, "hash_2").part, hash_partition(UniverseReader(comm, path).read_providers().npi, 2));
+  const std::string created = load_partition(path, "block_3").created_utc;
+
+  CommandResult second = partition(2, "--universe " + path + " --method hash,block --parts 2,3,4 --store --if-missing");
+  ASSERT_EQ(second.status, 0) << second.err;
+  for (const char* name : {"hash_2", "hash_3", "block_2", "block_3"})
+    EXPECT_NE(second.out.find(std::string("[partition] ") + name + " is already stored for this graph: kept"),
+              std::string::npos)
+        << name << "\n" << second.out;
+  EXPECT_NE(second.out.find("[partition] stored /partition/hash_4"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("[partition] stored /partition/hash_2"), std::string::npos) << second.out;
+  EXPECT_EQ(load_partition(path, "block_3").created_utc, created);
+
+  CommandResult list = partition(1, "--universe " + path + " --list");
+  ASSERT_EQ(list.status, 0) << list.err;
+  for (const char* name : {"block_2", "block_3", "block_4", "hash_2", "hash_3", "hash_4"}) {
+    const std::size_t at = list.out.find(std::string("\n") + name + " ");
+    ASSERT_NE(at, std::string::npos) << name << "\n" << list.out;
+    const std::string line = list.out.substr(at + 1, list.out.find('\n', at + 1) - at - 1);
+    EXPECT_EQ(line.substr(line.size() - 3), "yes") << line;
+  }
 }

@@ -5,6 +5,8 @@
 #   2. the batch shell gets SIGUSR1 mid-PageRank (as --signal=B:USR1@... does before the time
 #      limit): the ranks checkpoint, the job requeues itself, resumes, same snapshot.
 #   3. `scontrol requeue` mid-run (SIGTERM, as a preemption): same path, same snapshot.
+#   4. SIGNALRANK_PARTITION=graph: the first job stores the METIS assignment for its 2 tasks, the
+#      second keeps it; both snapshots equal the block-layout one.
 # Slurm is stopped at the end whatever happens. Prints "N passed, N failed".
 set -uo pipefail
 BIN="$1"
@@ -94,6 +96,18 @@ release_after_requeue "$job"
 wait_for 120 job_gone "$job"
 check "requeue: resumed from the checkpoint" grep -q "resuming PageRank from the checkpoint" "$W/requeue.log"
 check "requeue: snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/requeue/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+
+# 4. score --partition graph through the batch script, on a copy of the universe (a store changes it)
+cp "$U" "$W/graph-universe.h5"
+for run in first second; do
+  env SIGNALRANK_PARTITION=graph SIGNALRANK_BIN="$BIN" sbatch --wait --ntasks=2 -o "$W/graph-$run.log" \
+    "$ROOT/slurm/weekly.sbatch" --universe "$W/graph-universe.h5" --campaign "$C" --out "$W/graph-$run" >/dev/null
+  check "graph ($run job): snapshot equals the block layout's" \
+    same_snapshot "$REF" "$W/graph-$run/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+done
+check "graph: the first job stored the partition" grep -q "stored /partition/graph_2" "$W/graph-first.log"
+check "graph: the second job kept it" grep -q "graph_2 is already stored for this graph: kept" "$W/graph-second.log"
+check "graph: score used it" grep -q "partition graph_2" "$W/graph-second.log"
 
 echo "slurm test took $(( $(date +%s) - start )) s"
 for f in "$W"/*.log; do echo "---- $f"; cat "$f"; done | tail -n 80
