@@ -1,6 +1,7 @@
-// Ownership of providers (indices 0..n-1 in NPI order) by rank: contiguous ranges whose
-// boundaries are multiples of kOwnershipBlock, so that the fixed blocks over which global sums
-// are formed never straddle two ranks (results are then bit-identical for any rank count).
+// Contiguous ranges of providers (indices 0..n-1 in NPI order) per rank: how `score` reads
+// universe.h5 and, by default, who owns what (partition/ownership.hpp). Boundaries fall on
+// multiples of kOwnershipBlock (1,024 providers); results no longer depend on that (score's global
+// sums are exact), but the stored `block` partitions of `signalrank partition` keep their meaning.
 #pragma once
 #include <cstdint>
 #include <span>

@@ -121,7 +121,7 @@ void check_universe(const ExportOptions& o, const Snapshot& s, const Providers& 
     bool same = bytes == rec->bytes;
     std::string hash = "(not hashed: the sizes differ)";
     if (same) {
-      hash = hex64(describe_input("universe", o.universe).xxh3);
+      hash = hex64(describe_input_cached("universe", o.universe).xxh3);
       same = hash == rec->xxh3;
     }
     if (!same && !o.allow_other_universe)

@@ -275,7 +275,7 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 // Owned vertices and ghosts are numbered in a locality order — by state, then ZIP code, then
 // NPI — so that the mostly in-state referral edges gather from nearby memory. Each vertex's
 // in-edges are sorted by the source's rank in that global order (the same on every layout), and
-// global sums stay in global order, so the numbering changes no bit between rank counts
+// global sums are exact, so neither the numbering nor the partition changes a bit
 // (kernels/pagerank.hpp).
 struct LocalGraph {
   std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
@@ -881,12 +881,13 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   // The thread touches no HDF5 (the library is not thread-safe): the universe's own inputs
   // attribute is read here, on the main thread.
   std::future<std::string> inputs;
+  bool universe_hash_cached = false;  // set by the thread; read after inputs.get()
   if (comm.root()) {
     inputs = std::async(std::launch::async, [&, universe_inputs = universe.inputs_json()] {
       // Lowest CPU priority: on a node with spare cores the hash is free; where every core runs a
       // rank, it should take idle moments (waits at collectives) rather than slow rank 0 down.
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-      std::string s = "{\"universe\":" + json_input(describe_input("universe", o.universe)) +
+      std::string s = "{\"universe\":" + json_input(describe_input_cached("universe", o.universe, &universe_hash_cached)) +
                       ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
       if (!campaign.suppression.empty())
         s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
@@ -921,7 +922,8 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   if (comm.root()) std::filesystem::remove_all(ckpt_dir);  // the snapshot supersedes it
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  say(comm, fmt::format("[score] write      {:7.2f} s  {}", write_s, snapshot_path));
+  say(comm, fmt::format("[score] write      {:7.2f} s  {}{}", write_s, snapshot_path,
+                        universe_hash_cached ? "  (universe xxh3 from the hash cache)" : ""));
   if (!o.metrics.empty()) {
     const std::vector<double> rss = comm.gatherv<double>(std::vector<double>{static_cast<double>(peak_rss_bytes())});
     const double slowest_write = comm.max(write_s);
