@@ -7,7 +7,7 @@
 // distributed: it exchanges ghost values before the pull and forms the global sums afterwards.
 //
 // score's path: pagerank_pull_scaled() then pagerank_finish(). Each vertex's in-edges are listed
-// in one global order (score: by the source's locality rank) on every layout, so each x_new is the
+// in one global order (score: the universe's, by source index) on every layout, so each x_new is the
 // same bits on every layout; the residual and the dangling mass are exact sums (ExactSum, combined
 // across ranks by adding their limbs), so they too are the same bits for any thread count, rank
 // count or partition of the vertices over ranks. One iteration, as score drives it:

@@ -274,9 +274,8 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 // ---- graph: local CSR with ghosts, halo plans ---------------------------------------------
 // Owned vertices and ghosts are numbered in a locality order — by state, then ZIP code, then
 // NPI — so that the mostly in-state referral edges gather from nearby memory. Each vertex's
-// in-edges are sorted by the source's rank in that global order (the same on every layout), and
-// global sums are exact, so neither the numbering nor the partition changes a bit
-// (kernels/pagerank.hpp).
+// in-edges keep the universe's order (by source index: the same on every layout), and global sums
+// are exact, so neither the numbering nor the partition changes a bit (kernels/pagerank.hpp).
 struct LocalGraph {
   std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
   std::vector<std::uint32_t> position_of;  // owned vertex -> position
@@ -344,54 +343,30 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   g.n_in_ghosts = g.ghosts.size();
   add_ghosts(d.out_edges.other);
 
-  // CSRs in position order, the other end as an ext index.
-  auto rows_in_position_order = [&](const std::vector<std::uint64_t>& off, std::vector<std::uint64_t>& new_off) {
+  // CSRs in position order, the other end as an ext index; each vertex's edges keep the
+  // universe's order (ascending provider index of the other end). That order is global, so
+  // PageRank's per-vertex sums add in the same order on every layout: the bits depend on neither
+  // the rank count nor the partition. (Sorting each vertex's in-edges by the source's locality
+  // rank instead, so that the gathers walk memory forward, took 1.3 s at national scale on 2 ranks
+  // and PageRank was no faster: the gathered cache lines are the same set in any order.)
+  auto copy_rows = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges,
+                       std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
+                       std::vector<std::uint32_t>& bene) {
     new_off.assign(n + 1, 0);
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
-  };
-  // In-edges: each vertex's edges ordered by the source's global locality rank: a global order, so
-  // PageRank's per-vertex sums add in the same order on every layout (the bits do not depend on the
-  // rank count or partition), and one that follows the ext numbering (owned and ghosts are each
-  // numbered in locality order), so the gathers walk memory forward. The sort runs on one integer
-  // key per edge, locality rank << 32 | bene; the rank then maps to the ext index through
-  // ext_of_rank, a second map beside `ext` on purpose: indexing `ext` by locality rank throughout
-  // (one map) chains two dependent random loads per edge and measured 0.4 s slower nationally.
-  {
-    std::vector<std::uint32_t> ext_of_rank(P, kNone);
-    for (std::uint64_t i = 0; i < n; ++i) ext_of_rank[loc_rank[id[i]]] = ext[id[i]];
-    for (const std::uint64_t v : g.ghosts) ext_of_rank[loc_rank[v]] = ext[v];
-    rows_in_position_order(d.in_off, g.in_off);
-    g.in_src.resize(d.in_edges.other.size());
-    g.in_bene.resize(d.in_edges.other.size());
-#pragma omp parallel
-    {
-      std::vector<std::uint64_t> list;  // reused across vertices
-#pragma omp for schedule(dynamic, 1024)
-      for (std::uint32_t p = 0; p < n; ++p) {
-        list.clear();
-        for (std::uint64_t k = d.in_off[g.order[p]]; k < d.in_off[g.order[p] + 1]; ++k)
-          list.push_back(std::uint64_t{loc_rank[d.in_edges.other[k]]} << 32 | d.in_edges.bene[k]);
-        std::sort(list.begin(), list.end());  // ranks are distinct: no duplicate edges
-        std::uint64_t at = g.in_off[p];
-        for (const std::uint64_t key : list) {
-          g.in_src[at] = ext_of_rank[key >> 32];
-          g.in_bene[at++] = static_cast<std::uint32_t>(key);
-        }
+    nbr.resize(edges.other.size());
+    bene.resize(edges.other.size());
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (std::uint32_t p = 0; p < n; ++p) {
+      std::uint64_t at = new_off[p];
+      for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k, ++at) {
+        nbr[at] = ext[edges.other[k]];
+        bene[at] = edges.bene[k];
       }
     }
-  }
-  // Out-edges only feed peer exposure's integer sums, exact in any order: rows keep file order.
-  rows_in_position_order(d.out_off, g.out_off);
-  g.out_dst.resize(d.out_edges.other.size());
-  g.out_bene.resize(d.out_edges.other.size());
-#pragma omp parallel for schedule(dynamic, 1024)
-  for (std::uint32_t p = 0; p < n; ++p) {
-    std::uint64_t at = g.out_off[p];
-    for (std::uint64_t k = d.out_off[g.order[p]]; k < d.out_off[g.order[p] + 1]; ++k, ++at) {
-      g.out_dst[at] = ext[d.out_edges.other[k]];
-      g.out_bene[at] = d.out_edges.bene[k];
-    }
-  }
+  };
+  copy_rows(d.in_off, d.in_edges, g.in_off, g.in_src, g.in_bene);
+  copy_rows(d.out_off, d.out_edges, g.out_off, g.out_dst, g.out_bene);
 
   // PageRank divides each source's value by its out-weight once per iteration (on its owner), so
   // the edges keep the raw bene_count.
