@@ -181,6 +181,11 @@ Ownership make_ownership(const Comm& comm, const UniverseReader& u, const Provid
         refusal = fmt::format("the stored partition /partition/{} was computed for another graph ({}; this universe: {}); "
                               "recompute it with signalrank partition --method graph --parts {} --store",
                               name, p.graph_fingerprint, fingerprint, ranks);
+      const auto bad = std::find_if(p.part.begin(), p.part.end(), [&](std::uint32_t r) { return r >= ranks; });
+      if (refusal.empty() && bad != p.part.end())
+        refusal = fmt::format("/partition/{}/part: provider {} (index {}) is in part {}, beyond the {} parts it claims",
+                              name, providers.npi[static_cast<std::size_t>(bad - p.part.begin())],
+                              bad - p.part.begin(), *bad, ranks);
       part = std::move(p.part);
     } catch (const InputError&) {
       refusal = fmt::format("--partition graph needs /partition/{} in the universe and there is none; "

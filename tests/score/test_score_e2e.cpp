@@ -397,4 +397,16 @@ TEST_F(ScoreE2E, HashAndGraphPartitionsGiveTheBlockSnapshotBitForBit) {
       EXPECT_EQ(b.residual, a.residual);
     }
   }
+  // A damaged stored assignment (a part beyond the rank count) is refused, naming the provider.
+  CommandResult damage = run("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + universe +
+                             "', 'r+'); f['/partition/graph_2/part'][5] = 7\"");
+  ASSERT_EQ(damage.status, 0) << damage.err;
+  CommandResult bad = score(2, "graph", (kDir / "part-bad").string());
+  EXPECT_EQ(bad.status, 3);
+  EXPECT_EQ(bad.error_lines(),
+            std::vector<std::string>{"error: " + universe + ": /partition/graph_2/part: provider " +
+                                     std::to_string(npi_from_body(123400000 + 37 * 5)) +
+                                     " (index 5) is in part 7, beyond the 2 parts it claims"})
+      << bad.err;
+  EXPECT_FALSE(fs::exists(kDir / "part-bad"));
 }
