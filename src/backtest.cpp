@@ -1,6 +1,6 @@
 // signalrank backtest: the closed loop. Ranks the universe as of week t exactly as `score` does
 // (compute_ranking, distributed), measures what each eligible provider did in the h weeks after t
-// (window_volume, distributed), and compares precision@k and lift of the signalrank list with the
+// (CampaignWeeks: one distributed read of the campaign's rows, windows summed from memory), and compares precision@k and lift of the signalrank list with the
 // static top-decile-volume list and a random list. Rank 0 builds the table. Definitions in
 // src/backtest.hpp.
 #include "src/backtest.hpp"
@@ -382,23 +382,25 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                                   "the data, which starts {}",
                                   format_week(t0), campaign.window_weeks, format_week(universe.first_week())));
 
-  // ---- tuning (optional): rank as of t0, outcomes in (t0, t] — nothing after t is read ----
+  // ---- tuning (optional): rank as of t0, outcomes in (t0, t] — nothing after t is used ----
   Ranking training;
   std::vector<double> train_future, train_history;
+  // Every outcome and history window below comes from one read of the campaign's rows.
+  const CampaignWeeks weeks(comm, universe, campaign, end);
   if (o.tune) {
     training = compute_ranking(comm, universe, campaign, t0, "", false);
-    train_future = window_volume(comm, universe, campaign, t, o.horizon);
-    train_history = window_volume(comm, universe, campaign, t0, std::max(1, t0 - universe.first_week() + 1));
+    train_future = weeks.window_volume(t, o.horizon);
+    train_history = weeks.window_volume(t0, std::max(1, t0 - universe.first_week() + 1));
   }
   const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
 
   // ---- the ranking as of t, and what happened around it (collective) ----
   Ranking ranking = compute_ranking(comm, universe, campaign, t, "", false);
   const double rank_s = std::chrono::duration<double>(Clock::now() - start).count() - tune_read_s;
-  const std::vector<double> future = window_volume(comm, universe, campaign, end, o.horizon);
-  const std::vector<double> past52 = window_volume(comm, universe, campaign, t, kStaticWeeks);
+  const std::vector<double> future = weeks.window_volume(end, o.horizon);
+  const std::vector<double> past52 = weeks.window_volume(t, kStaticWeeks);
   const int history_weeks = std::max(1, t - universe.first_week() + 1);
-  const std::vector<double> history = window_volume(comm, universe, campaign, t, history_weeks);
+  const std::vector<double> history = weeks.window_volume(t, history_weeks);
   const double outcome_s = std::chrono::duration<double>(Clock::now() - start).count() - rank_s - tune_read_s;
 
   return run_on_root(comm, [&] {

@@ -782,17 +782,25 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   return out;
 }
 
-std::vector<double> window_volume(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
-                                  std::int32_t last_week, int weeks) {
-  const std::vector<std::uint8_t> code_match = campaign.match(universe.read_codes());
-  Campaign window = campaign;
-  window.window_weeks = weeks;
-  const auto [week_lo, week_hi] = trend_weeks(window, last_week);
-  OwnedData d = read_block(comm, universe, Ownership::blocks(read_layout(comm, universe)), code_match, week_lo,
-                           week_hi, /*with_edges=*/false);
-  Columns col(d.n_owned());
-  compute_trends(d, last_week, window, col);
-  return gather(comm, {}, col.volume);
+CampaignWeeks::CampaignWeeks(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
+                             std::int32_t last_week)
+    : comm_(comm) {
+  const BlockLayout layout = read_layout(comm, universe);
+  series_ = universe.read_claim_series(layout.begin(comm.rank()), layout.end(comm.rank()),
+                                       campaign.match(universe.read_codes()), universe.first_week(), last_week);
+}
+
+std::vector<double> CampaignWeeks::window_volume(std::int32_t last_week, int weeks) const {
+  const std::size_t n = series_.offsets.size() - 1;
+  std::vector<double> volume(n, 0.0);
+#pragma omp parallel for schedule(static)
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = 0.0;
+    for (std::uint64_t r = series_.offsets[i]; r < series_.offsets[i + 1]; ++r)
+      if (series_.week[r] <= last_week && series_.week[r] > last_week - weeks) v += series_.services[r];
+    volume[i] = v;
+  }
+  return comm_.gatherv<double>(volume);
 }
 
 std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as_of) {

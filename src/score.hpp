@@ -36,10 +36,22 @@ struct Ranking {
 Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign, std::int32_t t,
                         const std::string& checkpoint_folder, bool verbose, const std::string& partition = "block");
 
-// Collective. Per provider (index order, complete on rank 0 only): the campaign's services summed
-// over the `weeks` weeks ending at Monday number `last_week`.
-std::vector<double> window_volume(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
-                                  std::int32_t last_week, int weeks);
+// The campaign's claims rows of every week up to Monday number `last_week`, read once (each rank
+// its block of providers) so that any number of windows can be summed from memory (backtest needs
+// five: outcomes, history, the static list's 52 weeks, and the same for tuning).
+class CampaignWeeks {
+ public:
+  // Collective.
+  CampaignWeeks(const Comm& comm, const UniverseReader& universe, const Campaign& campaign, std::int32_t last_week);
+  // Collective. Per provider (index order, complete on rank 0 only): the campaign's services
+  // summed over the `weeks` weeks ending at Monday number `last_week` (the trends' volume with a
+  // window of `weeks`).
+  std::vector<double> window_volume(std::int32_t last_week, int weeks) const;
+
+ private:
+  const Comm& comm_;
+  UniverseReader::ClaimSeries series_;  // this rank's block
+};
 
 // "--as-of" text (a Monday, or "latest") to a Monday number inside the data, or a ConfigError.
 std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as_of);
