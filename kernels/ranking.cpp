@@ -56,15 +56,26 @@ void percentiles(std::span<const double> sorted_eligible, std::span<const double
       (!sorted_eligible.empty() && std::isnan(sorted_eligible.front()))) {
     throw std::invalid_argument("percentiles: eligible values are not sorted ascending");
   }
-  const double n = static_cast<double>(sorted_eligible.size());
   const auto count = static_cast<std::int64_t>(values.size());
 #pragma omp parallel for schedule(static)
   for (std::int64_t k = 0; k < count; ++k) {
     const auto [lo, hi] =
         std::equal_range(sorted_eligible.begin(), sorted_eligible.end(), values[k]);
-    const auto below = static_cast<double>(lo - sorted_eligible.begin());
-    const auto ties = static_cast<double>(hi - lo);
-    pct[k] = (below + (ties + 1.0) / 2.0) / n;
+    pct[k] = percentile_of(static_cast<std::uint64_t>(lo - sorted_eligible.begin()),
+                           static_cast<std::uint64_t>(hi - lo), sorted_eligible.size());
+  }
+}
+
+void percentiles_of_sorted_slice(std::span<const double> sorted, std::uint64_t base, std::uint64_t n_total,
+                                 std::span<double> pct) {
+  if (pct.size() != sorted.size() || base + sorted.size() > n_total)
+    throw std::invalid_argument("percentiles_of_sorted_slice: sizes do not match");
+  for (std::size_t start = 0; start < sorted.size();) {
+    std::size_t end = start + 1;
+    while (end < sorted.size() && sorted[end] == sorted[start]) ++end;
+    const double p = percentile_of(base + start, end - start, n_total);
+    for (std::size_t k = start; k < end; ++k) pct[k] = p;
+    start = end;
   }
 }
 

@@ -47,6 +47,7 @@
 #include "partition/assign.hpp"
 #include "partition/layout.hpp"
 #include "partition/ownership.hpp"
+#include "partition/sample_sort.hpp"
 #include "partition/store.hpp"
 #include "partition/universe_graph.hpp"
 #include "src/action_support.hpp"
@@ -595,27 +596,6 @@ std::vector<T> gather(const Comm& comm, const std::vector<std::uint32_t>& order,
   return out;
 }
 
-std::vector<double> percentile_column(const std::vector<double>& values, const std::vector<std::uint8_t>& eligible) {
-  std::vector<double> elig;
-  for (std::size_t i = 0; i < values.size(); ++i)
-    if (eligible[i]) elig.push_back(values[i]);
-  std::vector<double> sorted = elig;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<double> pct_elig(elig.size());
-  kernels::percentiles(sorted, elig, pct_elig);
-  std::vector<double> pct(values.size(), 0.0);
-  for (std::size_t i = 0, k = 0; i < values.size(); ++i)
-    if (eligible[i]) pct[i] = pct_elig[k++];
-  return pct;
-}
-
-template <class T>
-std::vector<T> permute(const std::vector<T>& col, const std::vector<std::uint32_t>& order) {
-  std::vector<T> out(order.size());
-  for (std::size_t k = 0; k < order.size(); ++k) out[k] = col[order[k]];
-  return out;
-}
-
 std::string timings_json(const std::vector<std::pair<std::string, double>>& phases) {
   std::string s = "{";
   for (std::size_t i = 0; i < phases.size(); ++i)
@@ -690,62 +670,75 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   run_peer_exposure(d, g, col);
   report(fmt::format("[score] exposure   {:7.2f} s", timer.stop("peer_exposure")));
 
-  // ---- gather to rank 0: percentiles over the eligible, score, global rank ----
+  // ---- rank: eligibility, percentiles, score and the global order, all distributed (sample
+  // sorts, partition/sample_sort.hpp); rank 0 gathers the rows already in rank order ----
   Snapshot& s = out.snapshot;
-  std::vector<std::uint8_t> suppressed;
-  if (comm.root()) {
-    suppressed = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
-                                              : read_suppression(campaign.suppression, providers);
-  }
-  const std::vector<std::uint32_t> order =
-      comm.root() && !d.own.is_block() ? d.own.gather_order() : std::vector<std::uint32_t>{};
-  auto volume = gather(comm, order, col.volume), prior = gather(comm, order, col.prior_volume),
-       growth = gather(comm, order, col.growth), slope = gather(comm, order, col.slope),
-       tz = gather(comm, order, col.trigger_z), pagerank = gather(comm, order, col.pagerank),
-       exposure = gather(comm, order, col.peer_exposure);
-  auto trigger = gather(comm, order, col.trigger);
-  if (comm.root()) {
-    std::vector<std::uint8_t> eligible(N);
-    for (std::size_t i = 0; i < N; ++i) {
-      eligible[i] = !suppressed[i] && campaign.passes_filters(providers, i);
+  const std::size_t n = d.n_owned();
+  std::vector<std::uint8_t> eligible(n), suppressed(n);
+  {
+    std::vector<std::uint8_t> suppressed_all;
+    if (comm.root())
+      suppressed_all = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
+                                                    : read_suppression(campaign.suppression, providers);
+    comm.bcast(suppressed_all);
+    for (std::size_t i = 0; i < n; ++i) {
+      suppressed[i] = suppressed_all[d.ids[i]];
+      eligible[i] = !suppressed[i] && campaign.passes_filters(providers, d.ids[i]);
       out.eligible += eligible[i];
     }
-    // The four percentile columns are independent (a sort each): one per thread of rank 0.
-    std::vector<double> pv, pg, pp, pe;
-#pragma omp parallel sections
-    {
-#pragma omp section
-      pv = percentile_column(volume, eligible);
-#pragma omp section
-      pg = percentile_column(growth, eligible);
-#pragma omp section
-      pp = percentile_column(pagerank, eligible);
-#pragma omp section
-      pe = percentile_column(exposure, eligible);
-    }
-    std::vector<double> score(N);
-    const auto& w = campaign.weights;
-    kernels::compute_scores(pv, pg, pp, pe, trigger, eligible, {w.volume, w.growth, w.pagerank, w.peer_exposure, w.trigger},
-                            score);
-    const std::vector<std::uint32_t> order = kernels::rank_order(score, providers.npi, eligible);
-    s.npi = permute(providers.npi, order);
-    s.rank.resize(N);
-    for (std::size_t k = 0; k < N; ++k) s.rank[k] = eligible[order[k]] ? static_cast<std::uint32_t>(k + 1) : 0;
-    s.score = permute(score, order);
-    s.volume = permute(volume, order);
-    s.prior_volume = permute(prior, order);
-    s.growth = permute(growth, order);
-    s.slope = permute(slope, order);
-    s.trigger_z = permute(tz, order);
-    s.pagerank = permute(pagerank, order);
-    s.peer_exposure = permute(exposure, order);
-    s.trigger = permute(trigger, order);
-    s.suppressed = permute(suppressed, order);
-    s.eligible = permute(eligible, order);
-    s.pct_volume = permute(pv, order);
-    s.pct_growth = permute(pg, order);
-    s.pct_pagerank = permute(pp, order);
-    s.pct_peer_exposure = permute(pe, order);
+  }
+  const std::vector<double> pv = distributed_percentiles(comm, col.volume, eligible),
+                            pg = distributed_percentiles(comm, col.growth, eligible),
+                            pp = distributed_percentiles(comm, col.pagerank, eligible),
+                            pe = distributed_percentiles(comm, col.peer_exposure, eligible);
+  std::vector<double> score(n);
+  const auto& w = campaign.weights;
+  kernels::compute_scores(pv, pg, pp, pe, col.trigger, eligible, {w.volume, w.growth, w.pagerank, w.peer_exposure, w.trigger},
+                          score);
+  // One row per provider, sorted over the ranks by SPEC's order: eligible by score descending,
+  // then NPI ascending; then the ineligible by NPI (their score is 0). NPIs are unique, so the
+  // order is total and does not depend on the layout.
+  struct Row {
+    std::uint64_t npi;
+    double score, volume, prior, growth, slope, trigger_z, pagerank, exposure, pv, pg, pp, pe;
+    std::uint8_t eligible, trigger, suppressed;
+  };
+  std::vector<Row> rows(n);
+  for (std::size_t i = 0; i < n; ++i)
+    rows[i] = {providers.npi[d.ids[i]], score[i], col.volume[i], col.prior_volume[i], col.growth[i], col.slope[i],
+               col.trigger_z[i], col.pagerank[i], col.peer_exposure[i], pv[i], pg[i], pp[i], pe[i], eligible[i],
+               col.trigger[i], suppressed[i]};
+  rows = sample_sort(comm, std::move(rows), [](const Row& a, const Row& b) {
+    if (a.eligible != b.eligible) return a.eligible > b.eligible;
+    if (a.score != b.score) return a.score > b.score;
+    return a.npi < b.npi;
+  });
+  const std::vector<Row> ranked = comm.gatherv<Row>(rows);
+  rows = {};
+  if (comm.root()) {
+    auto column = [&](auto field) {
+      std::vector<std::remove_cvref_t<decltype(ranked[0].*field)>> c(ranked.size());
+      for (std::size_t k = 0; k < ranked.size(); ++k) c[k] = ranked[k].*field;
+      return c;
+    };
+    s.npi = column(&Row::npi);
+    s.rank.resize(ranked.size());
+    for (std::size_t k = 0; k < ranked.size(); ++k) s.rank[k] = ranked[k].eligible ? static_cast<std::uint32_t>(k + 1) : 0;
+    s.score = column(&Row::score);
+    s.volume = column(&Row::volume);
+    s.prior_volume = column(&Row::prior);
+    s.growth = column(&Row::growth);
+    s.slope = column(&Row::slope);
+    s.trigger_z = column(&Row::trigger_z);
+    s.pagerank = column(&Row::pagerank);
+    s.peer_exposure = column(&Row::exposure);
+    s.trigger = column(&Row::trigger);
+    s.suppressed = column(&Row::suppressed);
+    s.eligible = column(&Row::eligible);
+    s.pct_volume = column(&Row::pv);
+    s.pct_growth = column(&Row::pg);
+    s.pct_pagerank = column(&Row::pp);
+    s.pct_peer_exposure = column(&Row::pe);
     s.campaign = campaign.name;
     s.as_of = format_week(t);
     s.campaign_toml = campaign.toml;

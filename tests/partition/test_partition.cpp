@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 #include <random>
 #include <set>
@@ -10,6 +11,8 @@
 #include "partition/halo.hpp"
 #include "partition/layout.hpp"
 #include "partition/ownership.hpp"
+#include "partition/sample_sort.hpp"
+#include "kernels/ranking.hpp"
 
 using namespace signalrank;
 
@@ -182,5 +185,76 @@ TEST(Redistribution, MovesEveryProviderAndItsRowsToTheOwner) {
     std::vector<std::uint32_t> sorted = order;
     std::sort(sorted.begin(), sorted.end());
     for (std::uint32_t g = 0; g < n; ++g) EXPECT_EQ(sorted[g], g);
+  }
+}
+
+// sample_sort: the slices, concatenated in rank order, are the serial sort; equal keys never
+// straddle two ranks, even when most keys are equal.
+TEST(SampleSort, SlicesConcatenateToTheSerialSortAndKeepTiesTogether) {
+  Comm comm;
+  struct Rec {
+    std::uint32_t key, origin;
+  };
+  for (int trial = 0; trial < 3; ++trial) {
+    std::mt19937_64 rng(100 * trial + comm.rank());
+    std::vector<Rec> local(static_cast<std::size_t>(500 + 700 * comm.rank() + 37 * trial));
+    for (std::size_t i = 0; i < local.size(); ++i) {
+      // trial 0: distinct-ish keys; 1: few distinct keys; 2: 85 % the same key
+      const std::uint32_t key = trial == 0 ? static_cast<std::uint32_t>(rng() % 1000000)
+                                : trial == 1 ? static_cast<std::uint32_t>(rng() % 7)
+                                             : (rng() % 100 < 85 ? 0u : static_cast<std::uint32_t>(rng() % 50));
+      local[i] = {key, static_cast<std::uint32_t>(comm.rank() * 100000 + i)};
+    }
+    std::vector<std::uint32_t> keys;
+    for (const Rec& r : local) keys.push_back(r.key);
+    const std::vector<std::uint32_t> all_keys = comm.allgatherv<std::uint32_t>(keys);
+    const auto mine = sample_sort(comm, local, [](const Rec& a, const Rec& b) { return a.key < b.key; }, 8);
+    std::vector<std::uint32_t> got;
+    for (const Rec& r : mine) got.push_back(r.key);
+    EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+    const std::vector<std::uint32_t> gathered = comm.allgatherv<std::uint32_t>(got);
+    std::vector<std::uint32_t> expected = all_keys;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(gathered, expected) << "trial " << trial;
+    // Ties together: a key at this slice's edge appears on no other rank.
+    const std::vector<std::uint64_t> sizes = comm.allgatherv<std::uint64_t>(std::vector<std::uint64_t>{got.size()});
+    std::size_t at = 0;
+    for (std::size_t r = 0; r + 1 < sizes.size(); ++r) {
+      at += sizes[r];
+      if (at > 0 && at < gathered.size()) {
+        EXPECT_NE(gathered[at - 1], gathered[at]) << "tie split after rank " << r;
+      }
+    }
+  }
+}
+
+// distributed_percentiles: bit for bit kernels::percentiles over the gathered eligible values.
+TEST(SampleSort, DistributedPercentilesEqualTheSerialKernel) {
+  Comm comm;
+  std::mt19937_64 rng(9 + comm.rank());
+  const std::size_t n = 2000 + 300 * static_cast<std::size_t>(comm.rank());
+  std::vector<double> values(n);
+  std::vector<std::uint8_t> eligible(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    values[i] = rng() % 10 < 8 ? 0.0 : static_cast<double>(rng() % 40) / 8.0;  // mostly zeros, many ties
+    eligible[i] = rng() % 10 != 0;
+  }
+  const std::vector<double> pct = distributed_percentiles(comm, values, eligible);
+  ASSERT_EQ(pct.size(), n);
+  // The serial answer from the gathered eligible values.
+  std::vector<double> mine;
+  for (std::size_t i = 0; i < n; ++i)
+    if (eligible[i]) mine.push_back(values[i]);
+  std::vector<double> sorted = comm.allgatherv<double>(mine);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> expected(mine.size());
+  kernels::percentiles(sorted, mine, expected);
+  for (std::size_t i = 0, k = 0; i < n; ++i) {
+    if (!eligible[i]) {
+      EXPECT_EQ(pct[i], 0.0);
+      continue;
+    }
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(pct[i]), std::bit_cast<std::uint64_t>(expected[k])) << i;
+    ++k;
   }
 }
