@@ -63,6 +63,54 @@ void write_snapshot(const std::string& path, const Snapshot& s,
   target.commit();
 }
 
+void write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
+                    std::uint64_t total, const std::function<std::string(double write_seconds)>& timings) {
+  const auto start = std::chrono::steady_clock::now();
+  // Rank 0's attributes everywhere: HDF5 creates and writes attributes collectively.
+  Snapshot attrs;
+  if (comm.root()) attrs = slice;
+  for (std::string* text : {&attrs.campaign, &attrs.as_of, &attrs.campaign_toml, &attrs.inputs_json, &attrs.version,
+                            &attrs.created_utc})
+    comm.bcast(*text);
+  std::vector<double> numbers{static_cast<double>(attrs.mpi_ranks), static_cast<double>(attrs.omp_threads),
+                              static_cast<double>(attrs.iterations), attrs.residual};
+  comm.bcast(numbers);
+  if (comm.root()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  }
+  comm.barrier();
+  h5::AtomicPath target(path, &comm);
+  {
+    h5::File f = h5::File::create(target.temp(), &comm);
+    for_each_column(
+        [&](const char* name, const auto& col) {
+          using T = typename std::decay_t<decltype(col)>::value_type;
+          f.write_column<T>(std::string("/") + name, total, offset, std::span<const T>(col));
+        },
+        slice);
+    f.set_attr("/", "campaign", attrs.campaign);
+    f.set_attr("/", "as_of", attrs.as_of);
+    f.set_attr("/", "campaign_toml", attrs.campaign_toml);
+    f.set_attr("/", "inputs", attrs.inputs_json);
+    f.set_attr("/", "version", attrs.version);
+    f.set_attr("/", "mpi_ranks", static_cast<std::int64_t>(numbers[0]));
+    f.set_attr("/", "omp_threads", static_cast<std::int64_t>(numbers[1]));
+    f.set_attr("/", "iterations", static_cast<std::int64_t>(numbers[2]));
+    f.set_attr("/", "residual", numbers[3]);
+    f.set_attr("/", "created_utc", attrs.created_utc);
+    f.close();
+  }
+  {
+    const double seconds = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    std::string text = comm.root() ? timings(seconds) : std::string();
+    comm.bcast(text);
+    h5::File f = h5::File::open(target.temp(), &comm, true);
+    f.set_attr("/", "timings", text);
+  }
+  target.commit();
+}
+
 Snapshot read_snapshot(const std::string& path) {
   h5::File f = h5::File::open(path, nullptr);
   Snapshot s;

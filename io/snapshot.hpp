@@ -1,11 +1,14 @@
 // The ranked snapshot (SPEC §5): DIR/<campaign>/<as_of>.h5, one file per run, rows sorted by rank
-// (eligible first). Written by rank 0 after the gather (see README, "Distributed design"), at a
-// temporary name, fsync'd and renamed, so a failed run never leaves a partial snapshot.
+// (eligible first). Written at a temporary name, fsync'd and renamed, so a failed run never leaves
+// a partial snapshot: by one process (write_snapshot), or by all ranks at once, each its slice of
+// the rows (the collective overload: parallel HDF5 over MPI-IO, used by score).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "partition/comm.hpp"
 
 namespace signalrank {
 
@@ -29,6 +32,11 @@ struct Snapshot {
 // gives the final `timings` attribute once the columns are written, so it can include the write.
 void write_snapshot(const std::string& path, const Snapshot& s,
                     const std::function<std::string(double write_seconds)>& timings);
+// Collective: every rank passes its slice of the rows, rows [offset, offset + slice.size()) of
+// `total`, in rank order (rank r's slice follows rank r-1's). The root attributes are rank 0's
+// (broadcast). `timings(write_seconds)` is called on rank 0 with the slowest rank's seconds.
+void write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
+                    std::uint64_t total, const std::function<std::string(double write_seconds)>& timings);
 Snapshot read_snapshot(const std::string& path);
 
 }  // namespace signalrank

@@ -613,7 +613,7 @@ std::string json_input(const InputFile& f) {
 
 Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
                         std::int32_t t, const std::string& checkpoint_folder, bool verbose,
-                        const std::string& partition) {
+                        const std::string& partition, bool gather_snapshot) {
   PhaseTimer timer(comm);
   auto report = [&](const std::string& line) {
     if (verbose) say(comm, line);
@@ -713,9 +713,12 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     if (a.score != b.score) return a.score > b.score;
     return a.npi < b.npi;
   });
-  const std::vector<Row> ranked = comm.gatherv<Row>(rows);
+  // Each rank keeps its slice for the collective write, or rank 0 gathers them all (backtest).
+  const std::vector<Row> ranked = gather_snapshot ? comm.gatherv<Row>(rows) : std::move(rows);
   rows = {};
-  if (comm.root()) {
+  out.slice_offset = gather_snapshot ? 0 : comm.exscan_sum(ranked.size());
+  out.total_rows = N;
+  if (comm.root() || !gather_snapshot) {
     auto column = [&](auto field) {
       std::vector<std::remove_cvref_t<decltype(ranked[0].*field)>> c(ranked.size());
       for (std::size_t k = 0; k < ranked.size(); ++k) c[k] = ranked[k].*field;
@@ -723,7 +726,9 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     };
     s.npi = column(&Row::npi);
     s.rank.resize(ranked.size());
-    for (std::size_t k = 0; k < ranked.size(); ++k) s.rank[k] = ranked[k].eligible ? static_cast<std::uint32_t>(k + 1) : 0;
+    // Eligible rows come first in the global order: their rank is their global position + 1.
+    for (std::size_t k = 0; k < ranked.size(); ++k)
+      s.rank[k] = ranked[k].eligible ? static_cast<std::uint32_t>(out.slice_offset + k + 1) : 0;
     s.score = column(&Row::score);
     s.volume = column(&Row::volume);
     s.prior_volume = column(&Row::prior);
@@ -887,19 +892,17 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
 
   if (!o.metrics.empty()) check_output_folder("--metrics", o.metrics);
   const std::string ckpt_dir = checkpoint_dir(o.out, campaign.name, format_week(t));
-  Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true, o.partition);
+  Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true, o.partition, /*gather_snapshot=*/false);
   const double before_write = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   const auto w0 = std::chrono::steady_clock::now();
-  if (comm.root()) {
-    r.snapshot.inputs_json = inputs.get();
-    write_snapshot(snapshot_path, r.snapshot, [&](double write_seconds) {
-      auto all = r.phases;
-      all.emplace_back("write", write_seconds);
-      all.emplace_back("total", before_write + write_seconds);
-      return timings_json(all);
-    });
-  }
-  comm.barrier();
+  if (comm.root()) r.snapshot.inputs_json = inputs.get();
+  // Every rank writes its slice of the ordered rows into one file (parallel HDF5); rank 0 renames.
+  write_snapshot(comm, snapshot_path, r.snapshot, r.slice_offset, r.total_rows, [&](double write_seconds) {
+    auto all = r.phases;
+    all.emplace_back("write", write_seconds);
+    all.emplace_back("total", before_write + write_seconds);
+    return timings_json(all);
+  });
   if (comm.root()) std::filesystem::remove_all(ckpt_dir);  // the snapshot supersedes it
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

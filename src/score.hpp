@@ -13,7 +13,11 @@
 namespace signalrank {
 
 struct Ranking {
-  Snapshot snapshot;  // complete on rank 0 (but for inputs_json and timings); empty elsewhere
+  // With gather_snapshot: complete on rank 0 (but for inputs_json and timings), empty elsewhere.
+  // Without: every rank's slice of the rows, rows [slice_offset, slice_offset + size) of
+  // total_rows, with the root attributes on rank 0 (for the collective write_snapshot).
+  Snapshot snapshot;
+  std::uint64_t slice_offset = 0, total_rows = 0;
   std::uint64_t eligible = 0;
   int iterations = 0;
   double residual = 0;
@@ -34,7 +38,8 @@ struct Ranking {
 // matching checkpoint found there is resumed). `verbose` prints the phase lines on rank 0.
 // `partition`: block, hash or graph (score --partition); the result is the same bits for each.
 Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const Campaign& campaign, std::int32_t t,
-                        const std::string& checkpoint_folder, bool verbose, const std::string& partition = "block");
+                        const std::string& checkpoint_folder, bool verbose, const std::string& partition = "block",
+                        bool gather_snapshot = true);
 
 // The campaign's claims rows of every week up to Monday number `last_week`, read once (each rank
 // its block of providers) so that any number of windows can be summed from memory (backtest needs
