@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -331,13 +332,24 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   constexpr std::uint32_t kNone = UINT32_MAX;
   std::vector<std::uint32_t> ext(P, kNone);
   for (std::uint64_t i = 0; i < n; ++i) ext[id[i]] = g.position_of[i];
+  // Each endpoint not owned here is claimed once (an atomic compare-and-swap marks it seen), by
+  // whichever thread meets it first; the ghosts are then numbered in locality order, so the
+  // numbering does not depend on the threads.
   auto add_ghosts = [&](const std::vector<std::uint32_t>& endpoints) {
     std::vector<std::uint64_t> found;
-    for (const std::uint64_t v : endpoints) {
-      if (ext[v] == kNone) {
-        ext[v] = kNone - 1;  // seen
-        found.push_back(v);
+#pragma omp parallel
+    {
+      std::vector<std::uint64_t> mine;
+#pragma omp for schedule(static) nowait
+      for (std::size_t k = 0; k < endpoints.size(); ++k) {
+        std::atomic_ref<std::uint32_t> slot(ext[endpoints[k]]);
+        std::uint32_t expected = kNone;
+        if (slot.load(std::memory_order_relaxed) == kNone &&
+            slot.compare_exchange_strong(expected, kNone - 1, std::memory_order_relaxed))
+          mine.push_back(endpoints[k]);
       }
+#pragma omp critical(score_add_ghosts)
+      found.insert(found.end(), mine.begin(), mine.end());
     }
     std::sort(found.begin(), found.end(), locality_less);
     for (std::uint64_t v : found) {
