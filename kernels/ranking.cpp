@@ -66,19 +66,6 @@ void percentiles(std::span<const double> sorted_eligible, std::span<const double
   }
 }
 
-void percentiles_of_sorted_slice(std::span<const double> sorted, std::uint64_t base, std::uint64_t n_total,
-                                 std::span<double> pct) {
-  if (pct.size() != sorted.size() || base + sorted.size() > n_total)
-    throw std::invalid_argument("percentiles_of_sorted_slice: sizes do not match");
-  for (std::size_t start = 0; start < sorted.size();) {
-    std::size_t end = start + 1;
-    while (end < sorted.size() && sorted[end] == sorted[start]) ++end;
-    const double p = percentile_of(base + start, end - start, n_total);
-    for (std::size_t k = start; k < end; ++k) pct[k] = p;
-    start = end;
-  }
-}
-
 void percentiles_reference(std::span<const double> sorted_eligible,
                            std::span<const double> values, std::span<double> pct) {
   check_percentile_inputs(sorted_eligible, values, pct);

@@ -26,13 +26,6 @@ inline double percentile_of(std::uint64_t below, std::uint64_t ties, std::uint64
   return (static_cast<double>(below) + (static_cast<double>(ties) + 1.0) / 2.0) / static_cast<double>(n);
 }
 
-// Percentiles over a slice of the globally sorted eligible values, for a distributed sort:
-// `sorted` holds positions [base, base + sorted.size()) of all n_total eligible values in
-// ascending order, and no run of equal values continues outside the slice. pct[k] is the
-// percentile of sorted[k]. Throws std::invalid_argument when sizes do not match.
-void percentiles_of_sorted_slice(std::span<const double> sorted, std::uint64_t base, std::uint64_t n_total,
-                                 std::span<double> pct);
-
 // sorted_eligible: all eligible values, ascending (checked; NaN is not allowed).
 // values, pct: one per eligible provider to rank. Binary search per value, parallel.
 // Throws std::invalid_argument on unsorted input, size mismatch, or values with no eligible set.

@@ -9,9 +9,10 @@
 // to one rank) — never wrong, only less balanced.
 //
 // distributed_percentiles: kernels/ranking.hpp's percentiles of every eligible value against all
-// ranks' eligible values, by sorting (value, origin) records, counting each run of equal values on
-// the one rank that holds it, and sending each result back to its origin. The same bits as the
-// serial kernel (both use kernels::percentile_of on the same integer counts).
+// ranks' eligible values, by sorting (value, origin) records — distinct keys, so the slices stay
+// balanced however many values are equal — counting each run of equal values (one allgather of
+// every slice's edge runs extends runs across ranks), and sending each result back to its origin.
+// The same bits as the serial kernel (both use kernels::percentile_of on the same integer counts).
 #pragma once
 #include <parallel/algorithm>
 

@@ -228,16 +228,21 @@ TEST(SampleSort, SlicesConcatenateToTheSerialSortAndKeepTiesTogether) {
   }
 }
 
-// distributed_percentiles: bit for bit kernels::percentiles over the gathered eligible values.
-TEST(SampleSort, DistributedPercentilesEqualTheSerialKernel) {
+// distributed_percentiles: bit for bit kernels::percentiles over the gathered eligible values —
+// with most values equal (runs of ties then span several ranks), with every value equal, and with
+// ranks that have no eligible value.
+class DistributedPercentiles : public ::testing::TestWithParam<int> {};
+
+TEST_P(DistributedPercentiles, EqualTheSerialKernel) {
   Comm comm;
+  const int shape = GetParam();
   std::mt19937_64 rng(9 + comm.rank());
   const std::size_t n = 2000 + 300 * static_cast<std::size_t>(comm.rank());
   std::vector<double> values(n);
   std::vector<std::uint8_t> eligible(n);
   for (std::size_t i = 0; i < n; ++i) {
-    values[i] = rng() % 10 < 8 ? 0.0 : static_cast<double>(rng() % 40) / 8.0;  // mostly zeros, many ties
-    eligible[i] = rng() % 10 != 0;
+    values[i] = shape == 1 ? 0.0 : rng() % 10 < 8 ? 0.0 : static_cast<double>(rng() % 40) / 8.0;
+    eligible[i] = shape == 2 && comm.rank() % 2 == 1 ? 0 : rng() % 10 != 0;
   }
   const std::vector<double> pct = distributed_percentiles(comm, values, eligible);
   ASSERT_EQ(pct.size(), n);
@@ -257,4 +262,18 @@ TEST(SampleSort, DistributedPercentilesEqualTheSerialKernel) {
     EXPECT_EQ(std::bit_cast<std::uint64_t>(pct[i]), std::bit_cast<std::uint64_t>(expected[k])) << i;
     ++k;
   }
+}
+// 0: 80 % zeros; 1: all equal; 2: odd ranks without eligible values.
+INSTANTIATE_TEST_SUITE_P(Shapes, DistributedPercentiles, ::testing::Values(0, 1, 2));
+
+// Distinct keys (what distributed_percentiles sorts) give balanced slices.
+TEST(SampleSort, DistinctKeysGiveBalancedSlices) {
+  Comm comm;
+  std::vector<std::uint64_t> local(20000);
+  std::mt19937_64 rng(3 + comm.rank());
+  for (std::size_t i = 0; i < local.size(); ++i) local[i] = (rng() % 4) << 40 | std::uint64_t(comm.rank()) << 32 | i;
+  const auto mine = sample_sort(comm, local, std::less<std::uint64_t>());
+  const double average = 20000.0;
+  EXPECT_LT(static_cast<double>(mine.size()), 1.5 * average) << "rank " << comm.rank();
+  EXPECT_GT(static_cast<double>(mine.size()), 0.5 * average) << "rank " << comm.rank();
 }
