@@ -7,6 +7,8 @@
 #   3. `scontrol requeue` mid-run (SIGTERM, as a preemption): same path, same snapshot.
 #   4. SIGNALRANK_PARTITION=graph: the first job stores the METIS assignment for its 2 tasks, the
 #      second keeps it; both snapshots equal the block-layout one.
+#   5. the same through weekly-array.sbatch: its tasks never store; without a stored assignment the
+#      task fails with the one-line error, with one it writes the same snapshot.
 # Slurm is stopped at the end whatever happens. Prints "N passed, N failed".
 set -uo pipefail
 BIN="$1"
@@ -108,6 +110,22 @@ done
 check "graph: the first job stored the partition" grep -q "stored /partition/graph_2" "$W/graph-first.log"
 check "graph: the second job kept it" grep -q "graph_2 is already stored for this graph: kept" "$W/graph-second.log"
 check "graph: score used it" grep -q "partition graph_2" "$W/graph-second.log"
+
+# 5. the job array with --partition graph: no store from the tasks
+mkdir -p "$W/array-campaigns"
+cp "$C" "$W/input/suppression.csv" "$W/array-campaigns/"  # the campaign names its suppression list
+cp "$U" "$W/array-universe.h5"
+env SIGNALRANK_PARTITION=graph SIGNALRANK_BIN="$BIN" sbatch --wait --array=0 --ntasks=2 -o "$W/array-missing.log" \
+  "$ROOT/slurm/weekly-array.sbatch" "$W/array-universe.h5" "$W/array-campaigns" "$W/array-missing" >/dev/null
+check "array: a task without a stored graph partition fails with the one-line error" \
+  grep -q "error: $W/array-universe.h5: --partition graph needs /partition/graph_2" "$W/array-missing.log"
+check "array: the task did not store one" \
+  bash -c "mpirun -n 1 '$BIN' partition --universe '$W/array-universe.h5' --list | grep -q '^none'"
+mpirun -n 2 "$BIN" partition --universe "$W/array-universe.h5" --method graph --parts 2 --store --if-missing >/dev/null
+env SIGNALRANK_PARTITION=graph SIGNALRANK_BIN="$BIN" sbatch --wait --array=0 --ntasks=2 -o "$W/array-stored.log" \
+  "$ROOT/slurm/weekly-array.sbatch" "$W/array-universe.h5" "$W/array-campaigns" "$W/array-stored" >/dev/null
+check "array: with the stored partition the snapshot equals the block layout's" \
+  same_snapshot "$REF" "$W/array-stored/$(basename "$(dirname "$REF")")/$(basename "$REF")"
 
 echo "slurm test took $(( $(date +%s) - start )) s"
 for f in "$W"/*.log; do echo "---- $f"; cat "$f"; done | tail -n 80
