@@ -635,6 +635,15 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   const std::vector<Code> codes = universe.read_codes();
   const std::vector<std::uint8_t> code_match = campaign.match(codes);
   const auto [week_lo, week_hi] = trend_weeks(campaign, t);
+  // The suppression list: read by rank 0 before any heavy reading, so that a bad list fails at
+  // once and on every rank (one error line), not after PageRank.
+  std::vector<std::uint8_t> suppressed_all;
+  run_on_root(comm, [&] {
+    suppressed_all = campaign.suppression.empty() ? std::vector<std::uint8_t>(providers.size(), 0)
+                                                  : read_suppression(campaign.suppression, providers);
+    return kExitOk;
+  });
+  comm.bcast(suppressed_all);
   Ownership own = make_ownership(comm, universe, providers, partition, read_layout(comm, universe));
   check_plan(comm, universe, own, false);
   OwnedData d = read_block(comm, universe, std::move(own), code_match, week_lo, week_hi);
@@ -687,18 +696,12 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   Snapshot& s = out.snapshot;
   const std::size_t n = d.n_owned();
   std::vector<std::uint8_t> eligible(n), suppressed(n);
-  {
-    std::vector<std::uint8_t> suppressed_all;
-    if (comm.root())
-      suppressed_all = campaign.suppression.empty() ? std::vector<std::uint8_t>(N, 0)
-                                                    : read_suppression(campaign.suppression, providers);
-    comm.bcast(suppressed_all);
-    for (std::size_t i = 0; i < n; ++i) {
-      suppressed[i] = suppressed_all[d.ids[i]];
-      eligible[i] = !suppressed[i] && campaign.passes_filters(providers, d.ids[i]);
-      out.eligible += eligible[i];
-    }
+  for (std::size_t i = 0; i < n; ++i) {
+    suppressed[i] = suppressed_all[d.ids[i]];
+    eligible[i] = !suppressed[i] && campaign.passes_filters(providers, d.ids[i]);
+    out.eligible += eligible[i];
   }
+  suppressed_all = {};
   const std::vector<double> pv = distributed_percentiles(comm, col.volume, eligible),
                             pg = distributed_percentiles(comm, col.growth, eligible),
                             pp = distributed_percentiles(comm, col.pagerank, eligible),

@@ -220,6 +220,19 @@ TEST_F(ScoreE2E, BadCampaignGivesOneErrorLine) {
   EXPECT_FALSE(fs::exists(kDir / "bad"));
 }
 
+// A missing suppression list stops the run before any heavy reading, on every rank, with one line.
+TEST_F(ScoreE2E, MissingSuppressionListFailsFirstWithOneErrorLine) {
+  const std::string campaign = (kDir / "nosupp.toml").string();
+  std::ofstream(campaign) << "name = \"tavr\"\ncodes = [\"CPT:33361-33369\"]\nsuppression = \"missing.csv\"\n";
+  CommandResult r = run(score_cmd(3, campaign, kLastMonday, (kDir / "bad").string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.error_lines(),
+            std::vector<std::string>{"error: " + (kDir / "missing.csv").string() + ": cannot open: No such file or directory"})
+      << r.err;
+  EXPECT_EQ(r.out.find("[score] read"), std::string::npos) << r.out;  // nothing heavy was read
+  EXPECT_FALSE(fs::exists(kDir / "bad"));
+}
+
 TEST_F(ScoreE2E, KilledRankLeavesNoSnapshotAndKeepsTheEarlierOne) {
   const std::string campaign = write_campaign("tavr.toml", "");
   const std::string out = (kDir / "fault").string();
