@@ -38,18 +38,6 @@ std::vector<std::uint64_t> Ownership::owned(int r) const {
   return ids;
 }
 
-std::vector<std::uint32_t> Ownership::gather_order() const {
-  std::vector<std::uint32_t> order(size());
-  if (is_block()) {
-    for (std::uint64_t g = 0; g < order.size(); ++g) order[g] = static_cast<std::uint32_t>(g);
-    return order;
-  }
-  std::vector<std::uint64_t> start(counts_.size(), 0);
-  for (std::size_t r = 1; r < counts_.size(); ++r) start[r] = start[r - 1] + counts_[r - 1];
-  for (std::uint64_t g = 0; g < part_.size(); ++g) order[start[part_[g]] + local_[g]] = static_cast<std::uint32_t>(g);
-  return order;
-}
-
 Redistribution::Redistribution(const Comm& comm, const Ownership& own)
     : comm_(comm), provider_counts_(static_cast<std::size_t>(comm.size()), 0) {
   const std::uint64_t lo = own.read_layout().begin(comm.rank()), n = own.read_layout().count(comm.rank());

@@ -43,9 +43,6 @@ class Ownership {
   std::uint64_t count(int r) const { return counts_[static_cast<std::size_t>(r)]; }
   // The providers rank r owns, ascending.
   std::vector<std::uint64_t> owned(int r) const;
-  // For a rank-order concatenation of per-owned-provider values (Comm::gatherv): entry k belongs
-  // to provider gather_order()[k]. The identity for blocks.
-  std::vector<std::uint32_t> gather_order() const;
 
  private:
   BlockLayout read_;

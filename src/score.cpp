@@ -596,18 +596,6 @@ void run_peer_exposure(const OwnedData& d, const LocalGraph& g, Columns& col) {
   for (std::size_t i = 0; i < n; ++i) col.peer_exposure[i] = exposure[g.position_of[i]];
 }
 
-// ---- gather, percentiles, score, rank ----------------------------------------------------
-// Every rank's per-owned-provider values, in provider order on rank 0 (empty elsewhere).
-// `order`: Ownership::gather_order() on rank 0, or empty when that is the identity (blocks).
-template <class T>
-std::vector<T> gather(const Comm& comm, const std::vector<std::uint32_t>& order, const std::vector<T>& local) {
-  std::vector<T> all = comm.gatherv<T>(local);
-  if (order.empty() || all.empty()) return all;
-  std::vector<T> out(all.size());
-  for (std::size_t k = 0; k < all.size(); ++k) out[order[k]] = all[k];
-  return out;
-}
-
 std::string timings_json(const std::vector<std::pair<std::string, double>>& phases) {
   std::string s = "{";
   for (std::size_t i = 0; i < phases.size(); ++i)
