@@ -8,15 +8,12 @@
 #include <fstream>
 #include <string>
 
+#include "partition/assign.hpp"
+
 namespace signalrank {
 
-BlockLayout balanced_split(const WorkShape& shape, int ranks) {
-  const std::uint64_t P = shape.providers();
-  std::vector<std::uint64_t> w(P);
-  for (std::uint64_t p = 0; p < P; ++p)
-    w[p] = (shape.claims[p + 1] - shape.claims[p]) + (shape.in_edges[p + 1] - shape.in_edges[p]) +
-           (shape.out_edges[p + 1] - shape.out_edges[p]);
-  return BlockLayout(P, ranks, w);
+BlockLayout balanced_split(const ProviderShape& shape, int ranks) {
+  return block_layout(shape.work, static_cast<std::uint32_t>(ranks));
 }
 
 namespace {
@@ -35,7 +32,7 @@ constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, perce
 constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
 }  // namespace
 
-std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part) {
+std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part) {
   const std::uint64_t P = shape.providers();
   const auto ranks = static_cast<std::size_t>(read.ranks());
   std::vector<RankLoad> own(ranks), block(ranks);
@@ -43,9 +40,9 @@ std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read
     RankLoad& l = block[r];
     const std::uint64_t lo = read.begin(static_cast<int>(r)), hi = read.end(static_cast<int>(r));
     l.providers = hi - lo;
-    l.claims = shape.claims[hi] - shape.claims[lo];
-    l.in_edges = shape.in_edges[hi] - shape.in_edges[lo];
-    l.out_edges = shape.out_edges[hi] - shape.out_edges[lo];
+    l.claims = shape.claim_offsets[hi] - shape.claim_offsets[lo];
+    l.in_edges = shape.in_offsets[hi] - shape.in_offsets[lo];
+    l.out_edges = shape.out_offsets[hi] - shape.out_offsets[lo];
   }
   if (part.empty()) {
     own = block;
@@ -53,9 +50,9 @@ std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read
     for (std::uint64_t g = 0; g < P; ++g) {
       RankLoad& l = own[part[g]];
       l.providers++;
-      l.claims += shape.claims[g + 1] - shape.claims[g];
-      l.in_edges += shape.in_edges[g + 1] - shape.in_edges[g];
-      l.out_edges += shape.out_edges[g + 1] - shape.out_edges[g];
+      l.claims += shape.claim_offsets[g + 1] - shape.claim_offsets[g];
+      l.in_edges += shape.in_offsets[g + 1] - shape.in_offsets[g];
+      l.out_edges += shape.out_offsets[g + 1] - shape.out_offsets[g];
     }
   }
   for (std::size_t r = 0; r < ranks; ++r) {
@@ -71,7 +68,7 @@ std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read
   return own;
 }
 
-int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank) {
+int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank) {
   auto fits = [&](int ranks) {
     auto loads = rank_loads(shape, balanced_split(shape, ranks), {});
     return std::all_of(loads.begin(), loads.end(), [&](const RankLoad& l) { return l.peak_bytes <= bytes_per_rank; });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "partition/layout.hpp"
+#include "partition/universe_graph.hpp"
 
 namespace signalrank {
 
@@ -15,21 +16,19 @@ struct RankLoad {
   std::uint64_t peak_bytes = 0;  // estimate
 };
 
-// CSR offsets (P+1 each) of claims rows, in-edges and out-edges per provider.
-struct WorkShape {
-  std::vector<std::uint64_t> claims, in_edges, out_edges;
-  std::uint64_t providers() const { return claims.empty() ? 0 : claims.size() - 1; }
-};
+// `shape` (partition/universe_graph.hpp): the CSR offsets of claims rows, in-edges and out-edges
+// per provider, and their sum per provider (the load model), as rank 0 reads them once per run.
 
-// The balanced split (claims rows + in-edges + out-edges per provider) for `ranks` ranks.
-BlockLayout balanced_split(const WorkShape& shape, int ranks);
+// The balanced split (claims rows + in-edges + out-edges per provider) for `ranks` ranks: the
+// `block` partition of `signalrank partition` (partition/assign.hpp) for that part count.
+BlockLayout balanced_split(const ProviderShape& shape, int ranks);
 // What each rank holds and its peak memory estimate (rank 0 also gathers the result) when every
 // rank reads its block of `read` and provider g is then owned by rank part[g] (by the reader when
 // `part` is empty: the block layout).
-std::vector<RankLoad> rank_loads(const WorkShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part);
+std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part);
 // The smallest rank count whose largest per-rank estimate fits in `bytes_per_rank`, or 0 if none
 // up to 65,536 does.
-int ranks_that_fit(const WorkShape& shape, std::uint64_t bytes_per_rank);
+int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank);
 
 // Memory available to one rank: the smallest of MemAvailable, the cgroup limit and Slurm's
 // --mem / --mem-per-cpu, divided among the ranks on this node. SIGNALRANK_MEMORY_PER_RANK (bytes,

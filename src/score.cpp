@@ -111,16 +111,18 @@ std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
   return off;
 }
 
-// Rank 0 reads the three CSR offset columns (8 bytes per provider each) and splits the providers
-// into contiguous read blocks balanced on claims rows + in-edges + out-edges; every rank receives
-// the bounds.
-BlockLayout read_layout(const Comm& comm, const UniverseReader& u) {
+// The three CSR offset columns (8 bytes per provider each) and the load per provider, read once
+// per run on rank 0 (empty elsewhere): the read layout, the graph partition's fingerprint check
+// and the memory plan all come from them.
+ProviderShape root_shape(const Comm& comm, const UniverseReader& u) {
+  return comm.root() ? read_provider_shape(u) : ProviderShape{};
+}
+
+// Contiguous read blocks balanced on claims rows + in-edges + out-edges, split on rank 0 from its
+// `shape`; every rank receives the bounds.
+BlockLayout read_layout(const Comm& comm, const ProviderShape& shape) {
   std::vector<std::uint64_t> bounds;
-  if (comm.root()) {
-    const std::uint64_t P = u.num_providers();
-    bounds = balanced_split(WorkShape{u.claim_offsets(0, P), u.in_offsets(0, P), u.out_offsets(0, P)}, comm.size())
-                 .bounds();
-  }
+  if (comm.root()) bounds = balanced_split(shape, comm.size()).bounds();
   comm.bcast(bounds);
   return BlockLayout::from_bounds(std::move(bounds));
 }
@@ -128,13 +130,13 @@ BlockLayout read_layout(const Comm& comm, const UniverseReader& u) {
 // Estimates each rank's peak memory under `own` and checks it against what a rank has; a plan
 // that does not fit is refused on every rank (ConfigError) with the rank count that would fit.
 // With `dry_run`, rank 0 prints the plan.
-void check_plan(const Comm& comm, const UniverseReader& u, const Ownership& own, bool dry_run) {
+void check_plan(const Comm& comm, const UniverseReader& u, const ProviderShape& shape, const Ownership& own,
+                bool dry_run) {
   std::string refusal;
   const std::uint64_t avail = static_cast<std::uint64_t>(
       comm.min(static_cast<double>(memory_per_rank(comm.ranks_on_node()))));
   if (comm.root()) {
     const std::uint64_t P = u.num_providers();
-    WorkShape shape{u.claim_offsets(0, P), u.in_offsets(0, P), u.out_offsets(0, P)};
     auto loads = rank_loads(shape, own.read_layout(), own.parts());
     std::uint64_t peak = 0;
     for (const auto& l : loads) peak = std::max(peak, l.peak_bytes);
@@ -166,9 +168,10 @@ void check_plan(const Comm& comm, const UniverseReader& u, const Ownership& own,
 
 // The ownership `score --partition METHOD` asks for, on every rank. block: the read layout.
 // hash: part = mix64(NPI) mod ranks (partition/assign.hpp). graph: the METIS assignment stored in
-// universe.h5 as /partition/graph_<ranks>, refused unless it was computed for this very graph.
-Ownership make_ownership(const Comm& comm, const UniverseReader& u, const Providers& providers,
-                         const std::string& method, BlockLayout read) {
+// universe.h5 as /partition/graph_<ranks>, refused unless it was computed for this very graph
+// (rank 0 compares its fingerprint with the one of `shape`).
+Ownership make_ownership(const Comm& comm, const UniverseReader& u, const ProviderShape& shape,
+                         const Providers& providers, const std::string& method, BlockLayout read) {
   const auto ranks = static_cast<std::uint32_t>(comm.size());
   if (method == "block") return Ownership::blocks(std::move(read));
   if (method == "hash") return Ownership::parts(hash_partition(providers.npi, ranks), std::move(read), "hash");
@@ -178,7 +181,7 @@ Ownership make_ownership(const Comm& comm, const UniverseReader& u, const Provid
   if (comm.root()) {
     try {
       StoredPartition p = load_partition(u.path(), name);
-      const std::string fingerprint = graph_fingerprint(read_provider_shape(u));
+      const std::string fingerprint = graph_fingerprint(shape);
       if (p.part.size() != providers.size() || p.graph_fingerprint != fingerprint)
         refusal = fmt::format("the stored partition /partition/{} was computed for another graph ({}; this universe: {}); "
                               "recompute it with signalrank partition --method graph --parts {} --store",
@@ -199,6 +202,16 @@ Ownership make_ownership(const Comm& comm, const UniverseReader& u, const Provid
   if (!refusal.empty()) throw ConfigError(u.path(), 0, "", refusal);
   comm.bcast(part);
   return Ownership::parts(std::move(part), std::move(read), name);
+}
+
+// The run's plan, collective: read blocks, owners (`score --partition`) and the memory check
+// (printed with `dry_run`), all from one read of the offset columns on rank 0.
+Ownership plan_ownership(const Comm& comm, const UniverseReader& u, const Providers& providers,
+                         const std::string& method, bool dry_run) {
+  const ProviderShape shape = root_shape(comm, u);
+  Ownership own = make_ownership(comm, u, shape, providers, method, read_layout(comm, shape));
+  check_plan(comm, u, shape, own, dry_run);
+  return own;
 }
 
 // Reads this rank's block: the claims of the campaign's codes in weeks [week_lo, week_hi] (all
@@ -632,9 +645,8 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     return kExitOk;
   });
   comm.bcast(suppressed_all);
-  Ownership own = make_ownership(comm, universe, providers, partition, read_layout(comm, universe));
-  check_plan(comm, universe, own, false);
-  OwnedData d = read_block(comm, universe, std::move(own), code_match, week_lo, week_hi);
+  OwnedData d = read_block(comm, universe, plan_ownership(comm, universe, providers, partition, false), code_match,
+                           week_lo, week_hi);
   const std::uint64_t N = providers.size();
   report(fmt::format("[score] read       {:7.2f} s  providers {}  claims {}  edges {}  ranks {}  threads {}",
                      timer.stop("read"), N, universe.num_claims(), universe.num_edges(), comm.size(),
@@ -786,7 +798,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 CampaignWeeks::CampaignWeeks(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
                              std::int32_t last_week)
     : comm_(comm) {
-  const BlockLayout layout = read_layout(comm, universe);
+  const BlockLayout layout = read_layout(comm, root_shape(comm, universe));
   series_ = universe.read_claim_series(layout.begin(comm.rank()), layout.end(comm.rank()),
                                        campaign.match(universe.read_codes()), universe.first_week(), last_week);
 }
@@ -884,8 +896,7 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
     });
   }
   if (o.dry_run) {
-    check_plan(comm, universe,
-               make_ownership(comm, universe, universe.read_providers(), o.partition, read_layout(comm, universe)), true);
+    plan_ownership(comm, universe, universe.read_providers(), o.partition, true);
     // Validate the suppression list too, then stop before any heavy reading.
     if (comm.root() && !campaign.suppression.empty()) read_suppression(campaign.suppression, universe.read_providers());
     say(comm, fmt::format("dry run: inputs and campaign are valid; the snapshot would be {}", snapshot_path));

@@ -303,7 +303,7 @@ TEST(PartitionMethods, BlockIsScoresBlockLayout) {
   const std::string path = write_test_universe(comm, "block", n, edges, claims);
   UniverseReader u(comm, path);
   Partitioner partitioner(comm, u);
-  const WorkShape shape{u.claim_offsets(0, n), u.in_offsets(0, n), u.out_offsets(0, n)};
+  const ProviderShape shape = read_provider_shape(u);
   for (std::uint32_t parts : {1u, 2u, 3u, 4u, 5u, 6u}) {
     const BlockLayout expected = balanced_split(shape, static_cast<int>(parts));
     const Assignment a = partitioner.assign(PartitionMethod::block, parts);
