@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <type_traits>
+#include <vector>
 
 #include "io/h5.hpp"
 
@@ -28,87 +30,86 @@ void for_each_column(F&& f, auto& s) {
   f("pct_pagerank", s.pct_pagerank);
   f("pct_peer_exposure", s.pct_peer_exposure);
 }
-}  // namespace
 
-void write_snapshot(const std::string& path, const Snapshot& s,
-                    const std::function<std::string(double write_seconds)>& timings) {
-  const auto start = std::chrono::steady_clock::now();
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  h5::AtomicPath target(path, nullptr);
-  {
-    h5::File f = h5::File::create(target.temp(), nullptr);
-    for_each_column(
-        [&](const char* name, const auto& col) {
-          using T = typename std::decay_t<decltype(col)>::value_type;
-          f.write_column<T>(std::string("/") + name, std::span<const T>(col));
-        },
-        s);
-    f.set_attr("/", "campaign", s.campaign);
-    f.set_attr("/", "as_of", s.as_of);
-    f.set_attr("/", "campaign_toml", s.campaign_toml);
-    f.set_attr("/", "inputs", s.inputs_json);
-    f.set_attr("/", "version", s.version);
-    f.set_attr("/", "mpi_ranks", s.mpi_ranks);
-    f.set_attr("/", "omp_threads", s.omp_threads);
-    f.set_attr("/", "iterations", s.iterations);
-    f.set_attr("/", "residual", s.residual);
-    f.set_attr("/", "created_utc", s.created_utc);
-    f.close();
-  }
-  {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    h5::File f = h5::File::open(target.temp(), nullptr, true);
-    f.set_attr("/", "timings", timings(seconds));
-  }
-  target.commit();
+// The root attributes but `timings`, which is written once the columns are (it includes the
+// write). `f(name, member, ...)` gets the same member of every snapshot passed.
+template <class F, class... S>
+void for_each_attribute(F&& f, S&... s) {
+  f("campaign", s.campaign...);
+  f("as_of", s.as_of...);
+  f("campaign_toml", s.campaign_toml...);
+  f("inputs", s.inputs_json...);
+  f("version", s.version...);
+  f("mpi_ranks", s.mpi_ranks...);
+  f("omp_threads", s.omp_threads...);
+  f("iterations", s.iterations...);
+  f("residual", s.residual...);
+  f("created_utc", s.created_utc...);
 }
 
-void write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
-                    std::uint64_t total, const std::function<std::string(double write_seconds)>& timings) {
+// Writes rows [offset, offset + slice.size()) of `total` and the root attributes `attrs`, by one
+// process (comm null) or collectively by every rank of *comm (the same `attrs` on every rank).
+void write_file(const Comm* comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
+                std::uint64_t total, const Snapshot& attrs,
+                const std::function<std::string(double write_seconds)>& timings) {
   const auto start = std::chrono::steady_clock::now();
-  // Rank 0's attributes everywhere: HDF5 creates and writes attributes collectively.
-  Snapshot attrs;
-  if (comm.root()) attrs = slice;
-  for (std::string* text : {&attrs.campaign, &attrs.as_of, &attrs.campaign_toml, &attrs.inputs_json, &attrs.version,
-                            &attrs.created_utc})
-    comm.bcast(*text);
-  std::vector<double> numbers{static_cast<double>(attrs.mpi_ranks), static_cast<double>(attrs.omp_threads),
-                              static_cast<double>(attrs.iterations), attrs.residual};
-  comm.bcast(numbers);
-  if (comm.root()) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (!comm) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  } else {
+    if (comm->root()) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    }
+    comm->barrier();
   }
-  comm.barrier();
-  h5::AtomicPath target(path, &comm);
+  h5::AtomicPath target(path, comm);
   {
-    h5::File f = h5::File::create(target.temp(), &comm);
+    h5::File f = h5::File::create(target.temp(), comm);
     for_each_column(
         [&](const char* name, const auto& col) {
           using T = typename std::decay_t<decltype(col)>::value_type;
           f.write_column<T>(std::string("/") + name, total, offset, std::span<const T>(col));
         },
         slice);
-    f.set_attr("/", "campaign", attrs.campaign);
-    f.set_attr("/", "as_of", attrs.as_of);
-    f.set_attr("/", "campaign_toml", attrs.campaign_toml);
-    f.set_attr("/", "inputs", attrs.inputs_json);
-    f.set_attr("/", "version", attrs.version);
-    f.set_attr("/", "mpi_ranks", static_cast<std::int64_t>(numbers[0]));
-    f.set_attr("/", "omp_threads", static_cast<std::int64_t>(numbers[1]));
-    f.set_attr("/", "iterations", static_cast<std::int64_t>(numbers[2]));
-    f.set_attr("/", "residual", numbers[3]);
-    f.set_attr("/", "created_utc", attrs.created_utc);
+    for_each_attribute([&](const char* name, const auto& value) { f.set_attr("/", name, value); }, attrs);
     f.close();
   }
   {
-    const double seconds = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    std::string text = comm.root() ? timings(seconds) : std::string();
-    comm.bcast(text);
-    h5::File f = h5::File::open(target.temp(), &comm, true);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (comm) seconds = comm->max(seconds);
+    std::string text = !comm || comm->root() ? timings(seconds) : std::string();
+    if (comm) comm->bcast(text);
+    h5::File f = h5::File::open(target.temp(), comm, true);
     f.set_attr("/", "timings", text);
   }
   target.commit();
+}
+
+}  // namespace
+
+void write_snapshot(const std::string& path, const Snapshot& s,
+                    const std::function<std::string(double write_seconds)>& timings) {
+  write_file(nullptr, path, s, 0, s.size(), s, timings);
+}
+
+void write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
+                    std::uint64_t total, const std::function<std::string(double write_seconds)>& timings) {
+  // Rank 0's attributes on every rank: HDF5 creates and writes attributes collectively.
+  Snapshot attrs;
+  for_each_attribute(
+      [&](const char*, auto& mine, const auto& root) {
+        using T = std::decay_t<decltype(mine)>;
+        if (comm.root()) mine = root;
+        if constexpr (std::is_same_v<T, std::string>) {
+          comm.bcast(mine);
+        } else {
+          std::vector<T> one{mine};
+          comm.bcast(one);
+          mine = one[0];
+        }
+      },
+      attrs, slice);
+  write_file(&comm, path, slice, offset, total, attrs, timings);
 }
 
 Snapshot read_snapshot(const std::string& path) {
@@ -120,17 +121,15 @@ Snapshot read_snapshot(const std::string& path) {
         col = f.read_column<T>(std::string("/") + name);
       },
       s);
-  s.campaign = f.attr_string("/", "campaign");
-  s.as_of = f.attr_string("/", "as_of");
-  s.campaign_toml = f.attr_string("/", "campaign_toml");
-  s.inputs_json = f.attr_string("/", "inputs");
-  s.version = f.attr_string("/", "version");
-  s.created_utc = f.attr_string("/", "created_utc");
+  for_each_attribute(
+      [&](const char* name, auto& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string>) value = f.attr_string("/", name);
+        else if constexpr (std::is_same_v<T, double>) value = f.attr_double("/", name);
+        else value = f.attr_int("/", name);
+      },
+      s);
   s.timings_json = f.attr_string("/", "timings");
-  s.mpi_ranks = f.attr_int("/", "mpi_ranks");
-  s.omp_threads = f.attr_int("/", "omp_threads");
-  s.iterations = f.attr_int("/", "iterations");
-  s.residual = f.attr_double("/", "residual");
   return s;
 }
 
