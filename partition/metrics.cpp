@@ -67,6 +67,12 @@ PartitionCounts count_block(const GraphBlock& b, std::span<const std::uint32_t> 
 #pragma omp for schedule(dynamic, 256) nowait
     for (std::int64_t k = 0; k < nv; ++k) {
       const std::uint64_t stamp = static_cast<std::uint64_t>(k) + 1;
+      // True the first time part p is met for this vertex in `seen`.
+      auto first = [stamp](std::vector<std::uint64_t>& seen, std::uint32_t p) {
+        if (seen[p] == stamp) return false;
+        seen[p] = stamp;
+        return true;
+      };
       const std::uint32_t own = part[b.lo + k];
       mine.vertices[own] += 1;
       mine.load[own] += b.load[k];
@@ -79,27 +85,15 @@ PartitionCounts count_block(const GraphBlock& b, std::span<const std::uint32_t> 
         mine.cut_edges += 1;
         mine.cut_weight += w;
         // Part p pulls this vertex's value once, however many of its vertices it points to.
-        if (seen_pr[p] != stamp) {
-          seen_pr[p] = stamp;
-          mine.halo[p] += 1;
-        }
-        if (seen_ex[p] != stamp) {
-          seen_ex[p] = stamp;
-          mine.exposure[p] += 1;
-        }
+        if (first(seen_pr, p)) mine.halo[p] += 1;
+        if (first(seen_ex, p)) mine.exposure[p] += 1;
       }
       for (std::uint64_t e = b.in_offsets[k]; e < b.in_offsets[k + 1]; ++e) {
         const std::uint32_t p = part[b.in_src[e]];
         if (p == own) continue;
-        if (seen_ex[p] != stamp) {
-          seen_ex[p] = stamp;
-          mine.exposure[p] += 1;
-        }
+        if (first(seen_ex, p)) mine.exposure[p] += 1;
         // One partial sum for this vertex arrives from each other part holding an in-neighbour.
-        if (seen_in[p] != stamp) {
-          seen_in[p] = stamp;
-          mine.combined[own] += 1;
-        }
+        if (first(seen_in, p)) mine.combined[own] += 1;
       }
     }
     // Integer sums: exact in any order.

@@ -107,6 +107,16 @@ std::string report_field(const std::string& path, const std::string& method, std
   return "";
 }
 
+// A hand-made stored assignment of the tiny universe's 2,000 providers, every one in part `value`.
+StoredPartition uniform_partition(const std::string& method, std::uint32_t parts, std::uint32_t value) {
+  StoredPartition p;
+  p.method = method;
+  p.parts = parts;
+  p.providers = 2000;
+  p.part.assign(2000, value);
+  return p;
+}
+
 }  // namespace
 
 TEST_F(PartitionCli, StoreRoundTripIsTheSameOnOneTwoAndThreeRanks) {
@@ -165,11 +175,7 @@ TEST_F(PartitionCli, SecondStoreReplacesTheFirstAndACrashLeftoverStaysHidden) {
   const std::string path = copy_universe("u.h5");
   // An earlier store of hash_4 (all zeros), another partition, and the hidden group a store that
   // died before its rename would leave.
-  StoredPartition old;
-  old.method = "hash";
-  old.parts = 4;
-  old.providers = 2000;
-  old.part.assign(2000, 0);
+  StoredPartition old = uniform_partition("hash", 4, 0);
   old.created_utc = "2026-01-01T00:00:00Z";
   store_partition(path, old);
   StoredPartition other = old;
@@ -266,11 +272,7 @@ TEST_F(PartitionCli, ListAndStoreIfMissing) {
       << none.out;
 
   // A stale hash_2 (computed for another graph) beside nothing else.
-  StoredPartition stale;
-  stale.method = "hash";
-  stale.parts = 2;
-  stale.providers = 2000;
-  stale.part.assign(2000, 1);
+  StoredPartition stale = uniform_partition("hash", 2, 1);
   stale.graph_fingerprint = "providers=2000 edges=1 out_offsets_xxh3=0";
   store_partition(path, stale);
   CommandResult listed = partition(1, "--universe " + path + " --list");
