@@ -218,23 +218,20 @@ Ownership plan_ownership(const Comm& comm, const UniverseReader& u, const Provid
 // other rows are dropped while reading, chunk by chunk) and the in- and out-edges. Unless the
 // ownership is the read layout itself, redistribute() then moves the rows to their owners.
 OwnedData read_block(const Comm& comm, const UniverseReader& u, Ownership own,
-                     const std::vector<std::uint8_t>& code_match, std::int32_t week_lo, std::int32_t week_hi,
-                     bool with_edges = true) {
+                     const std::vector<std::uint8_t>& code_match, std::int32_t week_lo, std::int32_t week_hi) {
   OwnedData d;
   d.own = std::move(own);
   const std::uint64_t lo = d.own.read_layout().begin(comm.rank()), hi = d.own.read_layout().end(comm.rank());
   const auto t0 = std::chrono::steady_clock::now();
   d.claims = u.read_claim_series(lo, hi, code_match, week_lo, week_hi);
   d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (with_edges) {
-    auto io = u.in_offsets(lo, hi);
-    d.in_edges = u.read_in_columns(io.front(), io.back());
-    d.in_off = localize(std::move(io));
-    auto oo = u.out_offsets(lo, hi);
-    d.out_edges = u.read_out_columns(oo.front(), oo.back());
-    d.out_off = localize(std::move(oo));
-    d.out_weight = u.out_weight(lo, hi);
-  }
+  auto io = u.in_offsets(lo, hi);
+  d.in_edges = u.read_in_columns(io.front(), io.back());
+  d.in_off = localize(std::move(io));
+  auto oo = u.out_offsets(lo, hi);
+  d.out_edges = u.read_out_columns(oo.front(), oo.back());
+  d.out_off = localize(std::move(oo));
+  d.out_weight = u.out_weight(lo, hi);
   d.ids = d.own.owned(comm.rank());
   return d;
 }
