@@ -24,8 +24,12 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <future>
+#include <memory>
 #include <numeric>
+#include <parallel/algorithm>
 #include <tuple>
+#include <type_traits>
+#include <utility>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -293,6 +297,30 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 // NPI — so that the mostly in-state referral edges gather from nearby memory. Each vertex's
 // in-edges keep the universe's order (by source index: the same on every layout), and global sums
 // are exact, so neither the numbering nor the partition changes a bit (kernels/pagerank.hpp).
+// Edge arrays are filled once by a parallel copy, so they are allocated without the zero fill of
+// std::vector<T>(n): that fill would be a serial first pass over up to a gigabyte per rank, and it
+// would fault every page in on one thread. The copy loop touches each page first, on the thread
+// that fills it.
+template <class T>
+struct NoZeroFill : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = NoZeroFill<U>;
+  };
+  NoZeroFill() = default;
+  template <class U>
+  NoZeroFill(const NoZeroFill<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;  // default-initialization: no value for trivial types
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using EdgeArray = std::vector<std::uint32_t, NoZeroFill<std::uint32_t>>;
+
 struct LocalGraph {
   std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
   std::vector<std::uint32_t> position_of;  // owned vertex -> position
@@ -300,14 +328,16 @@ struct LocalGraph {
   std::size_t n_in_ghosts = 0;
   // CSRs by position: in-edges (source ext index, bene_count) and out-edges (target, bene_count).
   std::vector<std::uint64_t> in_off, out_off;
-  std::vector<std::uint32_t> in_src, in_bene, out_dst, out_bene;
+  EdgeArray in_src, in_bene, out_dst, out_bene;
   std::vector<double> out_weight;      // by position: the owned vertices' out-weights
   std::vector<std::uint8_t> dangling;  // by position
   HaloPlan pagerank_halo;              // in-edge ghosts only
   HaloPlan exposure_halo;              // all ghosts
 };
 
-LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& providers, PhaseTimer& timer) {
+// Consumes d's edge columns: each is released as soon as its CSR is built (at national scale on one
+// rank, 800 MB each), so that the in-edge columns are gone before the out-edge CSR is allocated.
+LocalGraph build_graph(const Comm& comm, OwnedData& d, const Providers& providers, PhaseTimer& timer) {
   LocalGraph g;
   const std::uint64_t P = d.own.size(), n = d.n_owned();
   const std::vector<std::uint64_t>& id = d.ids;  // owned vertex -> global
@@ -327,14 +357,16 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
       for (char c : providers.zip5[i]) place = place << 8 | static_cast<unsigned char>(c);
       keys[i] = {place, i};
     }
-    std::sort(keys.begin(), keys.end(),
-              [](const Key& a, const Key& b) { return a.place != b.place ? a.place < b.place : a.index < b.index; });
+    // The keys are distinct, so the parallel sort's order is the one order there is.
+    __gnu_parallel::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return a.place != b.place ? a.place < b.place : a.index < b.index;
+    });
     for (std::uint32_t k = 0; k < P; ++k) loc_rank[keys[k].index] = k;
   }
   auto locality_less = [&](std::uint64_t a, std::uint64_t b) { return loc_rank[a] < loc_rank[b]; };
   g.order.resize(n);
   std::iota(g.order.begin(), g.order.end(), 0u);
-  std::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(id[a], id[b]); });
+  __gnu_parallel::sort(g.order.begin(), g.order.end(), [&](auto a, auto b) { return locality_less(id[a], id[b]); });
   g.position_of.resize(n);
   for (std::uint32_t p = 0; p < n; ++p) g.position_of[g.order[p]] = p;
 
@@ -377,12 +409,11 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
   // the rank count nor the partition. (Sorting each vertex's in-edges by the source's locality
   // rank instead, so that the gathers walk memory forward, took 1.3 s at national scale on 2 ranks
   // and PageRank was no faster: the gathered cache lines are the same set in any order.)
-  auto copy_rows = [&](const std::vector<std::uint64_t>& off, const UniverseReader::EdgeColumns& edges,
-                       std::vector<std::uint64_t>& new_off, std::vector<std::uint32_t>& nbr,
-                       std::vector<std::uint32_t>& bene) {
+  auto copy_rows = [&](const std::vector<std::uint64_t>& off, UniverseReader::EdgeColumns& edges,
+                       std::vector<std::uint64_t>& new_off, EdgeArray& nbr, EdgeArray& bene) {
     new_off.assign(n + 1, 0);
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
-    nbr.resize(edges.other.size());
+    nbr.resize(edges.other.size());  // not zero-filled: the loop below writes every entry
     bene.resize(edges.other.size());
 #pragma omp parallel for schedule(dynamic, 1024)
     for (std::uint32_t p = 0; p < n; ++p) {
@@ -392,6 +423,7 @@ LocalGraph build_graph(const Comm& comm, const OwnedData& d, const Providers& pr
         bene[at] = edges.bene[k];
       }
     }
+    edges = {};  // the CSR replaces the columns
   };
   copy_rows(d.in_off, d.in_edges, g.in_off, g.in_src, g.in_bene);
   copy_rows(d.out_off, d.out_edges, g.out_off, g.out_dst, g.out_bene);
@@ -661,9 +693,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   d.claims = {};  // nothing after the trends needs the claims
   report(fmt::format("[score] trends     {:7.2f} s", timer.stop("trends")));
 
-  LocalGraph g = build_graph(comm, d, providers, timer);
-  d.in_edges = {};  // the local CSRs in g replace the edge columns
-  d.out_edges = {};
+  LocalGraph g = build_graph(comm, d, providers, timer);  // moves the edge columns into g's CSRs
   const std::uint64_t ghosts = comm.sum(std::uint64_t{g.n_in_ghosts});
   report(fmt::format("[score] graph      {:7.2f} s  ghost vertices {} (summed over ranks), halo setup {:.2f} s",
                      timer.last("graph") + timer.last("halo_setup"), ghosts, timer.last("halo_setup")));
