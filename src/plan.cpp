@@ -18,16 +18,18 @@ BlockLayout balanced_split(const ProviderShape& shape, int ranks) {
 
 namespace {
 // Bytes per item at the peak of a rank's life (see src/score.cpp). The kept claims rows are
-// freed after the trends, so the peak is the larger of the read phase and the graph phase (edge
-// columns + the local CSRs built from them). National universe, 2 ranks: estimated 2.0 / 1.7 GiB,
-// measured peak RSS 1.65 / 1.64 GiB (conservative: the estimate assumes every claim row is kept).
+// freed after the trends, so the peak is the larger of the read phase and the graph phase. In the
+// graph phase each edge column (8 B an edge) is released once its local CSR (8 B an edge) is built,
+// in-edges first: the peak is both columns plus the larger CSR. National universe, 1 rank:
+// estimated 2.9 GiB, measured peak RSS 2.4 GiB (conservative: the estimate assumes every claim row
+// is kept).
 constexpr std::uint64_t kPerProviderEverywhere = 40;  // provider table + global->local map
 constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, ghosts' share
 // Claims are read in 4 M-row chunks keeping only the campaign's rows of the trend weeks: at most
 // 8 B a row (week, services) when every row is kept, plus the 48 MB chunk buffers (in kBaseBytes).
 constexpr std::uint64_t kPerClaimRowAtRead = 8;
-constexpr std::uint64_t kPerInEdge = 8 + 8;          // read columns + local source, weight
-constexpr std::uint64_t kPerOutEdge = 8 + 8;          // read columns + local target, weight
+constexpr std::uint64_t kPerEdgeColumn = 8;           // read columns: other end, bene_count
+constexpr std::uint64_t kPerEdgeCsr = 8;              // local CSR: ext index, bene_count
 constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
 constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
 }  // namespace
@@ -61,7 +63,8 @@ std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& 
     const std::uint64_t read_phase = b.claims * kPerClaimRowAtRead;
     // While rows move to their owners, the read block's edge columns and the received ones coexist.
     const std::uint64_t moving = part.empty() ? 0 : (b.in_edges + b.out_edges + l.in_edges + l.out_edges) * 8;
-    const std::uint64_t graph_phase = l.in_edges * kPerInEdge + l.out_edges * kPerOutEdge;
+    const std::uint64_t graph_phase =
+        (l.in_edges + l.out_edges) * kPerEdgeColumn + std::max(l.in_edges, l.out_edges) * kPerEdgeCsr;
     l.peak_bytes = kBaseBytes + P * kPerProviderEverywhere + l.providers * kPerOwnedProvider +
                    std::max({read_phase, moving, graph_phase}) + (r == 0 ? P * kPerProviderAtRoot : 0);
   }
