@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <exception>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -60,10 +62,78 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
   hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id());
   if (id < 0) throw InputError(path, 0, "", "not an HDF5 file, or it cannot be opened");
   f.file_ = make(id, H5Fclose);
+  f.writable_ = writable;
   return f;
 }
 
 void File::close() { file_.reset(); }
+
+std::optional<RawColumn> File::raw_column(const std::string& name, hid_t type, std::size_t elem) const {
+  // Only a file nobody writes through this handle: HDF5 may hold unwritten raw data otherwise.
+  if (comm_ != nullptr || writable_) return std::nullopt;
+  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail("missing dataset " + name);
+  Handle dset = make(d, H5Dclose);
+  Handle dcpl = make(H5Dget_create_plist(dset.id()), H5Pclose);
+  Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
+  Handle space = make(H5Dget_space(dset.id()), H5Sclose);
+  if (!dcpl || !ftype || !space) return std::nullopt;
+  if (H5Pget_layout(dcpl.id()) != H5D_CONTIGUOUS || H5Pget_nfilters(dcpl.id()) != 0) return std::nullopt;
+  if (H5Tequal(ftype.id(), type) <= 0 || H5Tget_size(ftype.id()) != elem) return std::nullopt;
+  if (H5Sget_simple_extent_ndims(space.id()) != 1) return std::nullopt;
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.id(), &n, nullptr);
+  const haddr_t base = H5Dget_offset(dset.id());
+  if (base == HADDR_UNDEF) return std::nullopt;  // not allocated yet (e.g. empty)
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  RawColumn raw;
+  raw.fd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+  raw.path_ = path_;
+  raw.name_ = name;
+  raw.base_ = base;
+  raw.count_ = n;
+  raw.elem_ = elem;
+  return raw;
+}
+
+void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const {
+  if (first > count_ || count > count_ - first)
+    throw std::out_of_range("RawColumn " + name_ + ": read past the end");
+  char* at = static_cast<char*>(out);
+  std::uint64_t left = count * elem_;
+  auto pos = static_cast<off_t>(base_ + first * elem_);
+  while (left > 0) {
+    const ssize_t got = ::pread(*fd_, at, std::min<std::uint64_t>(left, kMaxTransferBytes), pos);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw std::runtime_error("cannot read " + path_ + " " + name_ + ": " + std::strerror(errno));
+    if (got == 0) throw InputError(path_, 0, name_, "the file ends inside this dataset (truncated?)");
+    at += got;
+    pos += got;
+    left -= static_cast<std::uint64_t>(got);
+  }
+}
+
+void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out) {
+  // Pieces of 8 MiB, spread over the threads: each copies its share out of the page cache.
+  const std::uint64_t piece = std::max<std::uint64_t>(1, (8ull << 20) / raw.elem_);
+  const std::uint64_t pieces = (count + piece - 1) / piece;
+  std::exception_ptr error;
+#pragma omp parallel for schedule(static)
+  for (std::uint64_t k = 0; k < pieces; ++k) {
+    try {
+      const std::uint64_t lo = k * piece, n = std::min(piece, count - lo);
+      raw.read(offset + lo, n, static_cast<char*>(out) + lo * raw.elem_);
+    } catch (...) {
+#pragma omp critical(h5_read_parallel_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
 
 void File::create_group(const std::string& name) {
   hid_t g = H5Gcreate2(file_.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);

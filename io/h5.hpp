@@ -5,6 +5,8 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -54,6 +56,26 @@ hid_t native_type() {
   else if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
   else static_assert(sizeof(T) == 0, "no HDF5 type for T");
 }
+
+// The elements of a contiguous, unfiltered dataset read with pread(2) at the dataset's byte offset
+// in the file, without HDF5: any number of threads may read at once (this HDF5 build is not
+// thread-safe, so HDF5 itself may only be called from one thread at a time). Copies share one
+// read-only file descriptor, closed with the last copy. File::raw_column hands them out.
+class RawColumn {
+ public:
+  std::uint64_t size() const { return count_; }
+  // Elements [first, first + count) into `out` (count * element size bytes). Thread-safe. Throws
+  // std::out_of_range past the end, InputError when the file is shorter than the dataset claims
+  // (truncated) and std::runtime_error when the read fails.
+  void read(std::uint64_t first, std::uint64_t count, void* out) const;
+
+ private:
+  friend class File;
+  std::shared_ptr<const int> fd_;
+  std::string path_, name_;
+  std::uint64_t base_ = 0, count_ = 0;
+  std::size_t elem_ = 0;
+};
 
 class File {
  public:
@@ -105,6 +127,25 @@ class File {
   std::vector<T> read_column(const std::string& name) const {
     return read_column<T>(name, 0, column_size(name));
   }
+  // The 1-D column `name` as a RawColumn when that is safe: the file is open read-only and serially,
+  // and the dataset is contiguous, unfiltered, allocated and stored as T's native type, so that
+  // its bytes are T's. nullopt otherwise (chunked, compressed, other byte order...): read through
+  // HDF5 then.
+  template <class T>
+  std::optional<RawColumn> raw_column(const std::string& name) const {
+    return raw_column(name, native_type<T>(), sizeof(T));
+  }
+  // Elements [offset, offset + count) of a 1-D column into `out`: on all OpenMP threads through
+  // raw_column when it is available, else through HDF5 on the calling thread. Not to be called
+  // from inside a parallel region.
+  template <class T>
+  void read_column_into(const std::string& name, std::uint64_t offset, std::uint64_t count, T* out) const {
+    if (const auto raw = raw_column<T>(name)) {
+      read_parallel(*raw, offset, count, out);
+    } else {
+      read_raw(name, native_type<T>(), sizeof(T), offset, count, out);
+    }
+  }
   // Fixed-width strings as `count * width()` bytes; `width` reports the element width.
   std::vector<char> read_strings(const std::string& name, std::uint64_t offset, std::uint64_t count,
                                  std::size_t* width) const;
@@ -124,6 +165,8 @@ class File {
                  std::uint64_t count, const void* data);
   void read_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                 void* data) const;
+  std::optional<RawColumn> raw_column(const std::string& name, hid_t type, std::size_t elem) const;
+  static void read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out);
   void write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                        const void* data, const std::string& name);
   void set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value);
@@ -131,6 +174,7 @@ class File {
 
   std::string path_;
   const Comm* comm_ = nullptr;
+  bool writable_ = false;
   Handle file_;
 };
 

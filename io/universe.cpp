@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <parallel/algorithm>
 #include <stdexcept>
 
@@ -10,6 +11,8 @@
 #include "io/error.hpp"
 #include "io/h5.hpp"
 #include "partition/layout.hpp"
+
+#include <omp.h>
 
 namespace signalrank {
 
@@ -404,25 +407,87 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
                                                               std::int32_t week_lo, std::int32_t week_hi,
                                                               std::uint64_t chunk_rows) const {
   const h5::File& f = impl_->file;
-  const std::vector<std::uint64_t> off = claim_offsets(lo, hi);
-  ClaimSeries out;
-  out.offsets.assign(hi - lo + 1, 0);
   if (chunk_rows == 0) throw std::invalid_argument("read_claim_series: chunk_rows must be at least 1");
-  std::uint64_t p = 0;  // local provider of the current row
-  for (std::uint64_t begin = off.front(); begin < off.back(); begin += chunk_rows) {
-    const std::uint64_t n = std::min(chunk_rows, off.back() - begin);
-    const auto code = f.read_column<std::uint32_t>("/claims/code", begin, n);
-    const auto week = f.read_column<std::int32_t>("/claims/week", begin, n);
-    const auto services = f.read_column<std::uint32_t>("/claims/services", begin, n);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      while (off[p + 1] <= begin + i) out.offsets[++p] = out.week.size();  // provider p - 1 ends here
-      if (code[i] < code_match.size() && code_match[code[i]] && week[i] >= week_lo && week[i] <= week_hi) {
-        out.week.push_back(week[i]);
-        out.services.push_back(services[i]);
+  const std::vector<std::uint64_t> off = claim_offsets(lo, hi);
+  const std::uint64_t providers = hi - lo;
+  auto code_raw = f.raw_column<std::uint32_t>("/claims/code");
+  auto week_raw = f.raw_column<std::int32_t>("/claims/week");
+  auto services_raw = f.raw_column<std::uint32_t>("/claims/services");
+  const bool raw = code_raw && week_raw && services_raw;
+  // Threads take contiguous runs of providers with about the same number of rows. Without raw
+  // columns every read goes through HDF5, which takes one thread at a time: one run then.
+  const int threads = raw ? std::max(1, omp_get_max_threads()) : 1;
+  std::vector<std::uint64_t> first(static_cast<std::size_t>(threads) + 1, providers);
+  first[0] = 0;
+  for (int t = 1; t < threads; ++t) {
+    const std::uint64_t row = off.front() + (off.back() - off.front()) * static_cast<std::uint64_t>(t) / threads;
+    // The provider whose rows hold `row`: the last p with off[p] <= row.
+    const auto k = static_cast<std::uint64_t>(std::upper_bound(off.begin(), off.end(), row) - off.begin());
+    first[t] = std::max(first[t - 1], std::min(k == 0 ? 0 : k - 1, providers));
+  }
+  // Each run: its kept rows and its providers' kept counts, filtered chunk by chunk out of buffers
+  // that are reused (a few MB per thread, not a new allocation per chunk).
+  struct Run {
+    std::vector<std::int32_t> week;
+    std::vector<std::uint32_t> services;
+    std::vector<std::uint64_t> kept;  // per provider of the run
+  };
+  std::vector<Run> runs(static_cast<std::size_t>(threads));
+  std::exception_ptr error;
+  auto scan = [&](int t) {
+    Run& run = runs[static_cast<std::size_t>(t)];
+    const std::uint64_t p0 = first[t], p1 = first[t + 1];
+    run.kept.assign(p1 - p0, 0);
+    const std::uint64_t buffer_rows = std::min(chunk_rows, off[p1] - off[p0]);
+    std::vector<std::uint32_t> code(buffer_rows), services(buffer_rows);
+    std::vector<std::int32_t> week(buffer_rows);
+    std::uint64_t p = p0;
+    for (std::uint64_t begin = off[p0]; begin < off[p1]; begin += chunk_rows) {
+      const std::uint64_t n = std::min(chunk_rows, off[p1] - begin);
+      if (raw) {
+        code_raw->read(begin, n, code.data());
+        week_raw->read(begin, n, week.data());
+        services_raw->read(begin, n, services.data());
+      } else {
+        f.read_column_into<std::uint32_t>("/claims/code", begin, n, code.data());
+        f.read_column_into<std::int32_t>("/claims/week", begin, n, week.data());
+        f.read_column_into<std::uint32_t>("/claims/services", begin, n, services.data());
+      }
+      for (std::uint64_t i = 0; i < n; ++i) {
+        while (off[p + 1] <= begin + i) ++p;
+        if (code[i] < code_match.size() && code_match[code[i]] && week[i] >= week_lo && week[i] <= week_hi) {
+          run.week.push_back(week[i]);
+          run.services.push_back(services[i]);
+          ++run.kept[p - p0];
+        }
       }
     }
+  };
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (int t = 0; t < threads; ++t) {
+    try {
+      scan(t);
+    } catch (...) {
+#pragma omp critical(universe_claim_scan_error)
+      if (!error) error = std::current_exception();
+    }
   }
-  for (std::uint64_t q = p + 1; q < out.offsets.size(); ++q) out.offsets[q] = out.week.size();
+  if (error) std::rethrow_exception(error);
+
+  // The runs in provider order: offsets from the kept counts, then the rows.
+  ClaimSeries out;
+  out.offsets.assign(providers + 1, 0);
+  std::uint64_t total = 0;
+  for (int t = 0; t < threads; ++t) {
+    const Run& run = runs[static_cast<std::size_t>(t)];
+    for (std::uint64_t k = 0; k < run.kept.size(); ++k) out.offsets[first[t] + k + 1] = total += run.kept[k];
+  }
+  out.week.reserve(total);
+  out.services.reserve(total);
+  for (const Run& run : runs) {
+    out.week.insert(out.week.end(), run.week.begin(), run.week.end());
+    out.services.insert(out.services.end(), run.services.begin(), run.services.end());
+  }
   return out;
 }
 
@@ -443,14 +508,25 @@ std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::ui
   return rows;
 }
 
+namespace {
+// Two edge columns [begin, end), read on all threads when the file allows it (h5::File::read_column_into).
+UniverseReader::EdgeColumns read_edge_columns(const h5::File& f, const char* other, const char* bene,
+                                              std::uint64_t begin, std::uint64_t end) {
+  UniverseReader::EdgeColumns out;
+  out.other.resize(end - begin);
+  out.bene.resize(end - begin);
+  f.read_column_into<std::uint32_t>(other, begin, end - begin, out.other.data());
+  f.read_column_into<std::uint32_t>(bene, begin, end - begin, out.bene.data());
+  return out;
+}
+}  // namespace
+
 UniverseReader::EdgeColumns UniverseReader::read_in_columns(std::uint64_t begin, std::uint64_t end) const {
-  return {impl_->file.read_column<std::uint32_t>("/referrals/in_src", begin, end - begin),
-          impl_->file.read_column<std::uint32_t>("/referrals/in_bene_count", begin, end - begin)};
+  return read_edge_columns(impl_->file, "/referrals/in_src", "/referrals/in_bene_count", begin, end);
 }
 
 UniverseReader::EdgeColumns UniverseReader::read_out_columns(std::uint64_t begin, std::uint64_t end) const {
-  return {impl_->file.read_column<std::uint32_t>("/referrals/out_dst", begin, end - begin),
-          impl_->file.read_column<std::uint32_t>("/referrals/out_bene_count", begin, end - begin)};
+  return read_edge_columns(impl_->file, "/referrals/out_dst", "/referrals/out_bene_count", begin, end);
 }
 
 std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uint64_t end) const {

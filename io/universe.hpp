@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/big_vector.hpp"
 #include "partition/comm.hpp"
 
 namespace signalrank {
@@ -141,7 +142,7 @@ class UniverseReader {
   // The two columns score needs of edges [begin, end), as stored (CSR order): the other endpoint
   // (in_src / out_dst: a global provider index) and bene_count. No per-edge struct is built.
   struct EdgeColumns {
-    std::vector<std::uint32_t> other, bene;
+    BigVector<std::uint32_t> other, bene;
   };
   EdgeColumns read_in_columns(std::uint64_t begin, std::uint64_t end) const;
   EdgeColumns read_out_columns(std::uint64_t begin, std::uint64_t end) const;

@@ -110,12 +110,17 @@ class Comm {
   // send_counts[r] of them go to rank r. Returns what every rank sent here, in rank order.
   template <class T>
   std::vector<T> alltoallv(std::span<const T> send, std::span<const std::uint64_t> send_counts) const {
+    return alltoallv_as<std::vector<T>>(send, send_counts);
+  }
+  // The same into another vector type (e.g. one with its own allocator).
+  template <class Out, class T = typename Out::value_type>
+  Out alltoallv_as(std::span<const T> send, std::span<const std::uint64_t> send_counts) const {
     static_assert(std::is_trivially_copyable_v<T>);
     std::vector<int> sc(size_), sd(size_), rc(size_), rd(size_);
     for (int r = 0; r < size_; ++r) sc[r] = static_cast<int>(send_counts[r]);
     displacements(sc, sd);
     MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, comm_);
-    std::vector<T> out(displacements(rc, rd));
+    Out out(displacements(rc, rd));
     MPI_Alltoallv(send.data(), sc.data(), sd.data(), mpi_bytes_type<T>(), out.data(), rc.data(),
                   rd.data(), mpi_bytes_type<T>(), comm_);
     return out;

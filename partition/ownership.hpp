@@ -66,10 +66,12 @@ class Redistribution {
   }
   // A CSR over the read block (offsets from 0, n + 1 of them): the owned providers' offsets.
   std::vector<std::uint64_t> move_offsets(std::span<const std::uint64_t> offsets) const;
-  // The rows of that CSR -> the owned providers' rows, in owned order.
-  template <class T>
-  std::vector<T> move_rows(std::span<const std::uint64_t> offsets, std::span<const T> rows) const {
-    std::vector<T> send(rows.size());
+  // The rows of that CSR -> the owned providers' rows, in owned order, as a Vec (any vector type:
+  // the send buffer and the result are Vecs).
+  template <class Vec>
+  Vec move_rows(std::span<const std::uint64_t> offsets, std::span<const typename Vec::value_type> rows) const {
+    using T = typename Vec::value_type;
+    Vec send(rows.size());
     std::vector<std::uint64_t> counts(static_cast<std::size_t>(comm_.size()), 0);
     std::size_t at = 0;
     for (std::size_t k = 0; k < order_.size(); ++k) {
@@ -77,7 +79,7 @@ class Redistribution {
       for (std::uint64_t e = offsets[i]; e < offsets[i + 1]; ++e) send[at++] = rows[e];
       counts[dest_[k]] += offsets[i + 1] - offsets[i];
     }
-    return comm_.alltoallv<T>(send, counts);
+    return comm_.alltoallv_as<Vec>(std::span<const T>(send), counts);
   }
 
  private:

@@ -245,7 +245,7 @@ void redistribute(const Comm& comm, OwnedData& d) {
   if (d.own.is_block()) return;
   const Redistribution move(comm, d.own);
   auto move_csr = [&](std::vector<std::uint64_t>& off, auto&... columns) {
-    ((columns = move.move_rows<typename std::remove_reference_t<decltype(columns)>::value_type>(off, columns)), ...);
+    ((columns = move.move_rows<std::remove_reference_t<decltype(columns)>>(off, columns)), ...);
     off = move.move_offsets(off);
   };
   move_csr(d.claims.offsets, d.claims.week, d.claims.services);
@@ -297,29 +297,9 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 // NPI — so that the mostly in-state referral edges gather from nearby memory. Each vertex's
 // in-edges keep the universe's order (by source index: the same on every layout), and global sums
 // are exact, so neither the numbering nor the partition changes a bit (kernels/pagerank.hpp).
-// Edge arrays are filled once by a parallel copy, so they are allocated without the zero fill of
-// std::vector<T>(n): that fill would be a serial first pass over up to a gigabyte per rank, and it
-// would fault every page in on one thread. The copy loop touches each page first, on the thread
-// that fills it.
-template <class T>
-struct NoZeroFill : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = NoZeroFill<U>;
-  };
-  NoZeroFill() = default;
-  template <class U>
-  NoZeroFill(const NoZeroFill<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-    ::new (static_cast<void*>(p)) U;  // default-initialization: no value for trivial types
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-using EdgeArray = std::vector<std::uint32_t, NoZeroFill<std::uint32_t>>;
+// The edge arrays are filled once by a parallel copy, so they are BigVectors (io/big_vector.hpp):
+// no serial zero fill, huge pages.
+using EdgeArray = BigVector<std::uint32_t>;
 
 struct LocalGraph {
   std::vector<std::uint32_t> order;        // position -> owned vertex (local index in global order)
@@ -377,7 +357,7 @@ LocalGraph build_graph(const Comm& comm, OwnedData& d, const Providers& provider
   // Each endpoint not owned here is claimed once (an atomic compare-and-swap marks it seen), by
   // whichever thread meets it first; the ghosts are then numbered in locality order, so the
   // numbering does not depend on the threads.
-  auto add_ghosts = [&](const std::vector<std::uint32_t>& endpoints) {
+  auto add_ghosts = [&](std::span<const std::uint32_t> endpoints) {
     std::vector<std::uint64_t> found;
 #pragma omp parallel
     {

@@ -165,7 +165,7 @@ TEST(Redistribution, MovesEveryProviderAndItsRowsToTheOwner) {
     per_provider.push_back(3 * g);
   }
   const Redistribution move(comm, own);
-  const auto moved_rows = move.move_rows<std::uint32_t>(offsets, rows);
+  const auto moved_rows = move.move_rows<std::vector<std::uint32_t>>(offsets, rows);
   const auto moved_offsets = move.move_offsets(offsets);
   const auto moved_values = move.move<std::uint64_t>(per_provider);
   const std::vector<std::uint64_t> mine = own.owned(comm.rank());

@@ -2,6 +2,7 @@
 // merged and indexed exactly as a serial computation says, and the file is the same for any
 // rank count (the readers compare against the same expectation).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -110,10 +111,14 @@ TEST(Universe, RoundTripMergesAndIndexes) {
     EXPECT_EQ(slice.back().provider, 1199u);
 
     // The campaign series of providers [700, 1900): codes 0 and 2, weeks 2805..2820, in chunks of
-    // 1, 7 and 4 M rows, against a filter of the rows read above.
+    // 1, 7 and 4 M rows, on 1, 2, 3 and 8 threads (each scans a run of providers), against a
+    // filter of the rows read above.
     const std::vector<std::uint8_t> match{1, 0, 1};
+    const int threads_before = omp_get_max_threads();
+    for (int threads : {1, 2, 3, 8})
     for (std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{1} << 22}) {
-      SCOPED_TRACE(chunk);
+      SCOPED_TRACE(testing::Message() << "chunk " << chunk << " threads " << threads);
+      omp_set_num_threads(threads);
       const auto series = u.read_claim_series(700, 1900, match, 2805, 2820, chunk);
       std::vector<std::uint64_t> want_off{0};
       std::vector<std::int32_t> want_week;
@@ -131,8 +136,12 @@ TEST(Universe, RoundTripMergesAndIndexes) {
       EXPECT_EQ(series.services, want_services);
       ASSERT_GT(want_week.size(), 100u);
     }
-    // Providers without claims at the end of the range get empty rows too.
+    // Providers without claims at the end of the range get empty rows too, and so does an empty
+    // range, with more threads than providers.
+    omp_set_num_threads(8);
     EXPECT_EQ(u.read_claim_series(P - 3, P, match, 0, 1, 5).offsets, (std::vector<std::uint64_t>{0, 0, 0, 0}));
+    EXPECT_EQ(u.read_claim_series(P, P, match, 0, 1, 5).offsets, (std::vector<std::uint64_t>{0}));
+    omp_set_num_threads(threads_before);
 
     ASSERT_EQ(u.num_edges(), edges.size());
     auto out = u.read_out_edges(0, u.num_edges());
