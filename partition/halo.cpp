@@ -75,6 +75,8 @@ HaloPlan& HaloPlan::operator=(HaloPlan&& o) noexcept {
     recv_displs_ = std::move(o.recv_displs_);
     send_index_ = std::move(o.send_index_);
     recv_position_ = std::move(o.recv_position_);
+    send_buffer_ = std::move(o.send_buffer_);
+    recv_buffer_ = std::move(o.recv_buffer_);
   }
   return *this;
 }
