@@ -41,6 +41,7 @@
 #include "io/error.hpp"
 #include "io/hash.hpp"
 #include "io/ingest_suppression.hpp"
+#include "io/shared_folder.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
 #include "kernels/exact_sum.hpp"
@@ -747,6 +748,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
   if (comm.root() || !gather_snapshot) {
     auto column = [&](auto field) {
       std::vector<std::remove_cvref_t<decltype(ranked[0].*field)>> c(ranked.size());
+#pragma omp parallel for schedule(static)
       for (std::size_t k = 0; k < ranked.size(); ++k) c[k] = ranked[k].*field;
       return c;
     };
@@ -889,6 +891,9 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const std::int32_t t = resolve_as_of(universe, o.as_of);
   const std::string snapshot_path =
       (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
+  // All ranks write the snapshot (and their checkpoints) there: refuse a node-local folder now,
+  // not after the whole run.
+  check_shared_folder(comm, "--out", std::filesystem::path(snapshot_path).parent_path().string());
   // Rank 0 hashes the inputs in the background while the ranks compute.
   // The thread touches no HDF5 (the library is not thread-safe): the universe's own inputs
   // attribute is read here, on the main thread.

@@ -233,6 +233,26 @@ TEST_F(ScoreE2E, MissingSuppressionListFailsFirstWithOneErrorLine) {
   EXPECT_FALSE(fs::exists(kDir / "bad"));
 }
 
+// An --out folder that some rank does not see (node-local storage on a multi-node job; simulated by
+// the test hook on rank 2) is refused before any heavy reading, with one line naming that rank,
+// and the probe file is gone again.
+TEST_F(ScoreE2E, OutFolderNotSharedByAllRanksIsRefusedFirst) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  fs::create_directories(kDir / "private");
+  const std::string folder = (kDir / "private" / "out" / "tavr").string();
+  CommandResult r = run("SIGNALRANK_TEST_PRIVATE_FOLDER_RANK=2 " +
+                        score_cmd(3, campaign, kLastMonday, (kDir / "private" / "out").string()));
+  EXPECT_EQ(r.status, 3);
+  const std::vector<std::string> lines = r.error_lines();
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0].rfind("error: --out: '" + folder + "' is not shared by all ranks: rank 2 on ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("(1 of 3 ranks do not)"), std::string::npos) << lines[0];
+  EXPECT_EQ(r.out.find("[score] read"), std::string::npos) << r.out;  // nothing heavy was read
+  EXPECT_TRUE(fs::is_empty(kDir / "private")) << "the probe is removed and nothing is created";
+  // Without the hook the same folder is fine (every rank of one node sees it).
+  EXPECT_EQ(run(score_cmd(3, campaign, kLastMonday, (kDir / "private" / "out").string())).status, 0);
+}
+
 TEST_F(ScoreE2E, KilledRankLeavesNoSnapshotAndKeepsTheEarlierOne) {
   const std::string campaign = write_campaign("tavr.toml", "");
   const std::string out = (kDir / "fault").string();

@@ -1,0 +1,97 @@
+#include "io/shared_folder.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "io/error.hpp"
+
+namespace signalrank {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The folder itself, or the nearest ancestor that exists ("." for a relative path with none).
+fs::path existing_folder(const std::string& folder) {
+  std::error_code ec;
+  fs::path p = fs::absolute(folder, ec);
+  if (ec) p = folder;
+  while (!p.empty() && !fs::is_directory(p, ec)) {
+    if (p == p.parent_path()) break;
+    p = p.parent_path();
+  }
+  return p.empty() ? fs::path(".") : p;
+}
+
+std::string host_name() {
+  std::array<char, HOST_NAME_MAX + 1> name{};
+  if (gethostname(name.data(), name.size() - 1) != 0) return "unknown host";
+  return name.data();
+}
+
+struct Host {
+  char name[64];
+};
+
+}  // namespace
+
+void check_shared_folder(const Comm& comm, const std::string& option, const std::string& folder) {
+  if (comm.size() == 1) return;
+  // Rank 0: the probe's path and token, or why it could not write one.
+  std::string probe, token, problem;
+  if (comm.root()) {
+    const fs::path dir = existing_folder(folder);
+    std::random_device seed;
+    token = fmt::format("{:016x}{:08x}", (std::uint64_t{seed()} << 32) | seed(), static_cast<unsigned>(getpid()));
+    probe = (dir / (".signalrank-shared-check-" + token)).string();
+    std::ofstream out(probe, std::ios::trunc);
+    out << token << '\n' << host_name() << '\n';
+    out.close();
+    if (!out)
+      problem = fmt::format("cannot write in '{}' (for '{}'): {}", dir.string(), folder, std::strerror(errno));
+  }
+  comm.bcast(problem);
+  if (!problem.empty()) throw ConfigError(option, 0, "", problem);
+  comm.bcast(probe);
+  comm.bcast(token);
+
+  std::string look_at = probe;
+  if (const char* hide = std::getenv("SIGNALRANK_TEST_PRIVATE_FOLDER_RANK"); hide && std::atoi(hide) == comm.rank())
+    look_at += ".not-on-this-node";
+  std::ifstream in(look_at);
+  std::string seen;
+  std::getline(in, seen);
+  const int sees = in && seen == token ? 1 : 0;
+
+  Host me{};
+  std::strncpy(me.name, host_name().c_str(), sizeof me.name - 1);
+  const std::vector<int> all_see = comm.allgatherv<int>(std::span<const int>(&sees, 1));
+  const std::vector<Host> hosts = comm.allgatherv<Host>(std::span<const Host>(&me, 1));
+  comm.barrier();  // every rank has looked before the probe goes
+  if (comm.root()) {
+    std::error_code ec;
+    fs::remove(probe, ec);
+  }
+  for (std::size_t r = 0; r < all_see.size(); ++r) {
+    if (all_see[r]) continue;
+    std::size_t blind = 0;
+    for (int s : all_see) blind += s == 0;
+    throw ConfigError(option, 0, "",
+                      fmt::format("'{}' is not shared by all ranks: rank {} on {} does not see the file rank 0 on {} "
+                                  "wrote there ({} of {} ranks do not). The snapshot is one file written by every "
+                                  "rank, so it needs a folder on storage all nodes share (a parallel or network "
+                                  "file system), not node-local /tmp or scratch",
+                                  folder, r, hosts[r].name, hosts[0].name, blind, all_see.size()));
+  }
+}
+
+}  // namespace signalrank
