@@ -1,5 +1,7 @@
 #include "io/universe.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -11,8 +13,6 @@
 #include "io/error.hpp"
 #include "io/h5.hpp"
 #include "partition/layout.hpp"
-
-#include <omp.h>
 
 namespace signalrank {
 
