@@ -3,6 +3,8 @@
 #include "io/error.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -115,6 +117,23 @@ void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const 
     pos += got;
     left -= static_cast<std::uint64_t>(got);
   }
+}
+
+std::shared_ptr<const void> RawColumn::map(std::uint64_t first, std::uint64_t count) const {
+  if (first > count_ || count > count_ - first) throw std::out_of_range("RawColumn " + name_ + ": map past the end");
+  if (count == 0) return nullptr;
+  struct stat st {};
+  if (fstat(*fd_, &st) != 0) return nullptr;
+  const std::uint64_t begin = base_ + first * elem_, end = begin + count * elem_;
+  if (static_cast<std::uint64_t>(st.st_size) < base_ + count_ * elem_)
+    throw InputError(path_, 0, name_, "the file ends inside this dataset (truncated?)");
+  static const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  const std::uint64_t start = begin / page * page;
+  const auto length = static_cast<std::size_t>(end - start);
+  void* p = mmap(nullptr, length, PROT_READ, MAP_SHARED, *fd_, static_cast<off_t>(start));
+  if (p == MAP_FAILED) return nullptr;
+  return std::shared_ptr<const void>(static_cast<const char*>(p) + (begin - start),
+                                     [p, length, fd = fd_](const void*) { munmap(p, length); });
 }
 
 void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out) {

@@ -68,6 +68,13 @@ class RawColumn {
   // std::out_of_range past the end, InputError when the file is shorter than the dataset claims
   // (truncated) and std::runtime_error when the read fails.
   void read(std::uint64_t first, std::uint64_t count, void* out) const;
+  // Elements [first, first + count) mapped read-only into memory (mmap of the page cache, no copy),
+  // or nullptr when the system refuses the mapping (the caller then reads). The mapping lives as
+  // long as the returned pointer. Thread-safe. Throws std::out_of_range past the end and
+  // InputError when the file is shorter than the column (the missing pages would fault, SIGBUS).
+  // Map windows, not whole columns: every page touched through a mapping counts in the process's
+  // resident size while it is mapped.
+  std::shared_ptr<const void> map(std::uint64_t first, std::uint64_t count) const;
 
  private:
   friend class File;

@@ -405,7 +405,7 @@ std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint
 UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, std::uint64_t hi,
                                                               const std::vector<std::uint8_t>& code_match,
                                                               std::int32_t week_lo, std::int32_t week_hi,
-                                                              std::uint64_t chunk_rows) const {
+                                                              std::uint64_t chunk_rows, bool map) const {
   const h5::File& f = impl_->file;
   if (chunk_rows == 0) throw std::invalid_argument("read_claim_series: chunk_rows must be at least 1");
   const std::vector<std::uint64_t> off = claim_offsets(lo, hi);
@@ -425,8 +425,10 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
     const auto k = static_cast<std::uint64_t>(std::upper_bound(off.begin(), off.end(), row) - off.begin());
     first[t] = std::max(first[t - 1], std::min(k == 0 ? 0 : k - 1, providers));
   }
-  // Each run: its kept rows and its providers' kept counts, filtered chunk by chunk out of buffers
-  // that are reused (a few MB per thread, not a new allocation per chunk).
+  // Each run: its kept rows and its providers' kept counts, filtered window by window. A window is
+  // mapped (no copy; the week and services pages are only touched where a code matches: a
+  // campaign keeps well under 1 % of the rows) or else copied into buffers reused from one window
+  // to the next.
   struct Run {
     std::vector<std::int32_t> week;
     std::vector<std::uint32_t> services;
@@ -438,20 +440,39 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
     Run& run = runs[static_cast<std::size_t>(t)];
     const std::uint64_t p0 = first[t], p1 = first[t + 1];
     run.kept.assign(p1 - p0, 0);
-    const std::uint64_t buffer_rows = std::min(chunk_rows, off[p1] - off[p0]);
-    std::vector<std::uint32_t> code(buffer_rows), services(buffer_rows);
-    std::vector<std::int32_t> week(buffer_rows);
+    std::vector<std::uint32_t> code_buf, services_buf;
+    std::vector<std::int32_t> week_buf;
     std::uint64_t p = p0;
     for (std::uint64_t begin = off[p0]; begin < off[p1]; begin += chunk_rows) {
       const std::uint64_t n = std::min(chunk_rows, off[p1] - begin);
-      if (raw) {
-        code_raw->read(begin, n, code.data());
-        week_raw->read(begin, n, week.data());
-        services_raw->read(begin, n, services.data());
+      std::shared_ptr<const void> code_map, week_map, services_map;
+      if (raw && map) {
+        code_map = code_raw->map(begin, n);
+        week_map = week_raw->map(begin, n);
+        services_map = services_raw->map(begin, n);
+      }
+      const std::uint32_t *code, *services;
+      const std::int32_t* week;
+      if (code_map && week_map && services_map) {
+        code = static_cast<const std::uint32_t*>(code_map.get());
+        week = static_cast<const std::int32_t*>(week_map.get());
+        services = static_cast<const std::uint32_t*>(services_map.get());
       } else {
-        f.read_column_into<std::uint32_t>("/claims/code", begin, n, code.data());
-        f.read_column_into<std::int32_t>("/claims/week", begin, n, week.data());
-        f.read_column_into<std::uint32_t>("/claims/services", begin, n, services.data());
+        code_buf.resize(n);
+        week_buf.resize(n);
+        services_buf.resize(n);
+        if (raw) {
+          code_raw->read(begin, n, code_buf.data());
+          week_raw->read(begin, n, week_buf.data());
+          services_raw->read(begin, n, services_buf.data());
+        } else {
+          f.read_column_into<std::uint32_t>("/claims/code", begin, n, code_buf.data());
+          f.read_column_into<std::int32_t>("/claims/week", begin, n, week_buf.data());
+          f.read_column_into<std::uint32_t>("/claims/services", begin, n, services_buf.data());
+        }
+        code = code_buf.data();
+        week = week_buf.data();
+        services = services_buf.data();
       }
       for (std::uint64_t i = 0; i < n; ++i) {
         while (off[p + 1] <= begin + i) ++p;

@@ -131,9 +131,13 @@ class UniverseReader {
     std::vector<std::int32_t> week;
     std::vector<std::uint32_t> services;
   };
+  // Each of the rank's OpenMP threads scans a run of providers. Where the columns allow it
+  // (h5::RawColumn), windows of `chunk_rows` rows are mapped into memory and only the rows whose
+  // code matches are read from the week and services columns (`map`; false: each window is copied
+  // out with pread); otherwise all goes through HDF5 on one thread.
   ClaimSeries read_claim_series(std::uint64_t lo, std::uint64_t hi, const std::vector<std::uint8_t>& code_match,
                                 std::int32_t week_lo, std::int32_t week_hi,
-                                std::uint64_t chunk_rows = std::uint64_t{1} << 22) const;
+                                std::uint64_t chunk_rows = std::uint64_t{1} << 22, bool map = true) const;
   // Out-edges [begin, end), src filled in. Without `with_counts` only dst and bene_count are read
   // (pair_count and same_day are 0).
   std::vector<EdgeRow> read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts = true) const;

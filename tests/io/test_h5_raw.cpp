@@ -96,6 +96,26 @@ TEST_F(RawColumns, ParallelReadsMatchHdf5) {
   EXPECT_EQ(got, values_);
 }
 
+TEST_F(RawColumns, MappedWindowsHoldTheValues) {
+  const h5::File f = h5::File::open(path_, nullptr);
+  const auto raw = f.raw_column<std::uint32_t>("/contiguous");
+  ASSERT_TRUE(raw.has_value());
+  // Windows that start and end off page boundaries, one element, the whole column.
+  for (const auto& [first, count] : {std::pair<std::uint64_t, std::uint64_t>{0, kN}, {1, 1}, {1023, 1026},
+                                     {kN - 5, 5}, {3'000'001, 999'999}}) {
+    SCOPED_TRACE(testing::Message() << "first " << first << " count " << count);
+    const auto window = raw->map(first, count);
+    ASSERT_NE(window, nullptr);
+    const auto* v = static_cast<const std::uint32_t*>(window.get());
+    EXPECT_TRUE(std::equal(v, v + count, values_.begin() + static_cast<std::ptrdiff_t>(first)));
+  }
+  EXPECT_EQ(raw->map(7, 0), nullptr);
+  EXPECT_THROW(raw->map(kN - 4, 8), std::out_of_range);
+  // A truncated file is refused before any page is mapped (a fault there would be SIGBUS).
+  fs::resize_file(path_, 1'000'000);
+  EXPECT_THROW(raw->map(0, 16), InputError);
+}
+
 TEST_F(RawColumns, ReadPastTheEndIsRefused) {
   const h5::File f = h5::File::open(path_, nullptr);
   const auto raw = f.raw_column<std::uint32_t>("/contiguous");

@@ -110,16 +110,22 @@ TEST(Universe, RoundTripMergesAndIndexes) {
     EXPECT_EQ(slice.front().provider, 1000u);
     EXPECT_EQ(slice.back().provider, 1199u);
 
-    // The campaign series of providers [700, 1900): codes 0 and 2, weeks 2805..2820, in chunks of
-    // 1, 7 and 4 M rows, on 1, 2, 3 and 8 threads (each scans a run of providers), against a
-    // filter of the rows read above.
+    // The campaign series of providers [700, 1900): codes 0 and 2, weeks 2805..2820, in windows of
+    // 1, 7, 1000, 4099 and 4 M rows, mapped or copied, on 1, 2, 3 and 8 threads (each scans a run
+    // of providers), against a filter of the rows read above.
     const std::vector<std::uint8_t> match{1, 0, 1};
     const int threads_before = omp_get_max_threads();
+    struct Way {
+      std::uint64_t chunk;
+      bool map;
+    };
     for (int threads : {1, 2, 3, 8})
-    for (std::uint64_t chunk : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{1} << 22}) {
-      SCOPED_TRACE(testing::Message() << "chunk " << chunk << " threads " << threads);
+    for (const Way way : {Way{1, false}, Way{7, false}, Way{std::uint64_t{1} << 22, false}, Way{1000, true},
+                          Way{4099, true}, Way{std::uint64_t{1} << 22, true}}) {
+      SCOPED_TRACE(testing::Message() << "chunk " << way.chunk << (way.map ? " mapped" : " copied") << " threads "
+                                      << threads);
       omp_set_num_threads(threads);
-      const auto series = u.read_claim_series(700, 1900, match, 2805, 2820, chunk);
+      const auto series = u.read_claim_series(700, 1900, match, 2805, 2820, way.chunk, way.map);
       std::vector<std::uint64_t> want_off{0};
       std::vector<std::int32_t> want_week;
       std::vector<std::uint32_t> want_services;
