@@ -80,7 +80,13 @@ std::optional<RawColumn> File::raw_column(const std::string& name, hid_t type, s
   Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
   Handle space = make(H5Dget_space(dset.id()), H5Sclose);
   if (!dcpl || !ftype || !space) return std::nullopt;
-  if (H5Pget_layout(dcpl.id()) != H5D_CONTIGUOUS || H5Pget_nfilters(dcpl.id()) != 0) return std::nullopt;
+  if (H5Pget_layout(dcpl.id()) != H5D_CONTIGUOUS || H5Pget_nfilters(dcpl.id()) != 0 ||
+      H5Pget_external_count(dcpl.id()) != 0)
+    return std::nullopt;
+  // Offsets are only known to be file offsets without a user block in front of the HDF5 data.
+  Handle fcpl = make(H5Fget_create_plist(file_.id()), H5Pclose);
+  hsize_t user_block = 0;
+  if (!fcpl || H5Pget_userblock(fcpl.id(), &user_block) < 0 || user_block != 0) return std::nullopt;
   if (H5Tequal(ftype.id(), type) <= 0 || H5Tget_size(ftype.id()) != elem) return std::nullopt;
   if (H5Sget_simple_extent_ndims(space.id()) != 1) return std::nullopt;
   hsize_t n = 0;

@@ -66,6 +66,50 @@ TEST_F(RawColumns, OnlySafeDatasetsAreRaw) {
   EXPECT_FALSE(writable.raw_column<std::uint32_t>("/contiguous").has_value());
 }
 
+// A file with a user block in front of the HDF5 data, and a dataset stored in an external file:
+// both read through HDF5 (their dataset offsets are not offsets into the .h5 file).
+TEST_F(RawColumns, UserBlockAndExternalStorageAreNotRaw) {
+  const std::vector<std::uint32_t> want(values_.begin(), values_.begin() + 1000);
+  const std::string with_user_block = (dir_ / "user_block.h5").string();
+  {
+    h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+    ASSERT_GE(H5Pset_userblock(fcpl.id(), 512), 0);
+    h5::Handle file(H5Fcreate(with_user_block.c_str(), H5F_ACC_TRUNC, fcpl.id(), H5P_DEFAULT), H5Fclose);
+    hsize_t dims = want.size();
+    h5::Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+    h5::Handle d(H5Dcreate2(file.id(), "/column", H5T_NATIVE_UINT32, space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT),
+                 H5Dclose);
+    ASSERT_GE(H5Dwrite(d.id(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want.data()), 0);
+  }
+  {
+    h5::File f = h5::File::open(with_user_block, nullptr);
+    EXPECT_FALSE(f.raw_column<std::uint32_t>("/column").has_value());
+    std::vector<std::uint32_t> got(want.size());
+    f.read_column_into<std::uint32_t>("/column", 0, got.size(), got.data());
+    EXPECT_EQ(got, want);
+  }
+  const std::string with_external = (dir_ / "external.h5").string(), raw_file = (dir_ / "external.bin").string();
+  {
+    h5::Handle file(H5Fcreate(with_external.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    ASSERT_GE(H5Pset_external(dcpl.id(), raw_file.c_str(), 0, want.size() * sizeof(std::uint32_t)), 0);
+    hsize_t dims = want.size();
+    h5::Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+    h5::Handle d(H5Dcreate2(file.id(), "/column", H5T_NATIVE_UINT32, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+                 H5Dclose);
+    ASSERT_GE(d.id(), 0);
+    ASSERT_GE(H5Dwrite(d.id(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want.data()), 0);
+  }
+  {
+    h5::File f = h5::File::open(with_external, nullptr);
+    EXPECT_FALSE(f.raw_column<std::uint32_t>("/column").has_value());
+    std::vector<std::uint32_t> got(want.size());
+    f.read_column_into<std::uint32_t>("/column", 0, got.size(), got.data());
+    EXPECT_EQ(got, want);
+  }
+}
+
 TEST_F(RawColumns, ParallelReadsMatchHdf5) {
   ASSERT_GE(omp_get_max_threads(), 2) << "the test is about reads on several threads";
   const h5::File f = h5::File::open(path_, nullptr);
