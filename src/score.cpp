@@ -400,10 +400,11 @@ LocalGraph build_graph(const Comm& comm, OwnedData& d, const Providers& provider
     for (std::uint32_t p = 0; p < n; ++p) new_off[p + 1] = new_off[p] + (off[g.order[p] + 1] - off[g.order[p]]);
     nbr.resize(edges.other.size());  // not zero-filled: the loop below writes every entry
     bene.resize(edges.other.size());
+    // In the columns' order (owned order), so that they stream; each row lands at its position.
 #pragma omp parallel for schedule(dynamic, 1024)
-    for (std::uint32_t p = 0; p < n; ++p) {
-      std::uint64_t at = new_off[p];
-      for (std::uint64_t k = off[g.order[p]]; k < off[g.order[p] + 1]; ++k, ++at) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint64_t at = new_off[g.position_of[i]];
+      for (std::uint64_t k = off[i]; k < off[i + 1]; ++k, ++at) {
         nbr[at] = ext[edges.other[k]];
         bene[at] = edges.bene[k];
       }
