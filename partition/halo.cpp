@@ -1,5 +1,7 @@
 #include "partition/halo.hpp"
 
+#include <parallel/algorithm>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -9,17 +11,28 @@ HaloPlan::HaloPlan(const Comm& comm, const Ownership& own, std::span<const std::
                    std::span<const std::uint32_t> position_of)
     : n_owned_(own.count(comm.rank())), n_ghosts_(ghosts.size()) {
   const int P = comm.size();
-  // 1. What this rank asks of each owner: ghosts grouped by owner, ascending id within.
+  // 1. What this rank asks of each owner: ghosts grouped by owner, ascending id within. Each
+  // ghost's owner is looked up once (a block owner is a binary search), then (owner, id) pairs
+  // sort as plain integers; ids are distinct, so any sort gives the one order.
+  struct Ask {
+    std::uint64_t owner, id;
+    std::uint32_t k;
+  };
+  std::vector<Ask> asks(ghosts.size());
+#pragma omp parallel for schedule(static)
+  for (std::size_t k = 0; k < ghosts.size(); ++k)
+    asks[k] = {static_cast<std::uint64_t>(own.owner(ghosts[k])), ghosts[k], static_cast<std::uint32_t>(k)};
+  __gnu_parallel::sort(asks.begin(), asks.end(),
+                       [](const Ask& a, const Ask& b) { return a.owner != b.owner ? a.owner < b.owner : a.id < b.id; });
   recv_position_.resize(ghosts.size());
-  for (std::uint32_t k = 0; k < recv_position_.size(); ++k) recv_position_[k] = k;
-  std::sort(recv_position_.begin(), recv_position_.end(), [&](auto a, auto b) {
-    const int oa = own.owner(ghosts[a]), ob = own.owner(ghosts[b]);
-    return oa != ob ? oa < ob : ghosts[a] < ghosts[b];
-  });
   std::vector<std::uint64_t> sorted(ghosts.size());
-  for (std::size_t k = 0; k < sorted.size(); ++k) sorted[k] = ghosts[recv_position_[k]];
   std::vector<std::uint64_t> ask_counts(P, 0);
-  for (std::uint64_t g : sorted) ask_counts[own.owner(g)]++;
+  for (std::size_t k = 0; k < asks.size(); ++k) {
+    recv_position_[k] = asks[k].k;
+    sorted[k] = asks[k].id;
+    ask_counts[asks[k].owner]++;
+  }
+  asks = {};
   // 2. Tell owners which of their vertices are wanted: one all-to-all at set-up, never again.
   std::vector<std::uint64_t> wanted = comm.alltoallv<std::uint64_t>(sorted, ask_counts);
   std::vector<int> ask_int(P), give_int(P);
