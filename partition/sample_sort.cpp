@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "kernels/radix_sort.hpp"
 #include "kernels/ranking.hpp"
 
 namespace signalrank {
@@ -26,10 +27,19 @@ std::vector<double> distributed_percentiles(const Comm& comm, std::span<const do
   // Sorted by (value, origin): every key is distinct, so the slices stay balanced even when most
   // values are equal (a campaign's volume is 0 for most providers); runs of equal values may then
   // span ranks, which the boundary exchange below accounts for.
-  const std::vector<Tagged> sorted = sample_sort(comm, std::move(mine), [](const Tagged& a, const Tagged& b) {
-    if (a.value != b.value) return a.value < b.value;
-    return a.rank != b.rank ? a.rank < b.rank : a.index < b.index;
-  });
+  // The local sorts are stable radix sorts on the value alone: this rank's records are built in
+  // index order, and the received ones arrive in rank order, each run in (value, index) order, so
+  // a stable sort by value leaves every tie in (rank, index) order — the comparator's order.
+  const auto by_value = [](std::vector<Tagged>& v, const auto&) {
+    kernels::radix_sort_by_key(v, [](const Tagged& t) { return kernels::ordered_key(t.value); });
+  };
+  const std::vector<Tagged> sorted = sample_sort(
+      comm, std::move(mine),
+      [](const Tagged& a, const Tagged& b) {
+        if (a.value != b.value) return a.value < b.value;
+        return a.rank != b.rank ? a.rank < b.rank : a.index < b.index;
+      },
+      64, by_value);
   const std::size_t n = sorted.size();
   const std::uint64_t base = comm.exscan_sum(n), total = comm.sum(std::uint64_t{n});
   // Every rank's slice edges: its first and last value and the length of its first and last run.

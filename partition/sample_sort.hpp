@@ -26,11 +26,23 @@
 
 namespace signalrank {
 
-template <class T, class Less>
-std::vector<T> sample_sort(const Comm& comm, std::vector<T> local, Less less, std::size_t oversample = 64) {
+// The local sorts of sample_sort by default: a comparison sort on the rank's OpenMP threads
+// (libstdc++ parallel mode's multiway mergesort).
+struct ParallelSort {
+  template <class T, class Less>
+  void operator()(std::vector<T>& v, Less less) const {
+    __gnu_parallel::sort(v.begin(), v.end(), less);
+  }
+};
+
+// `local_sort(v, less)` sorts a vector in `less` order; it is called on this rank's records, then
+// on the received ones, which arrive as P runs in rank order, each already in `less` order (so a
+// stable sort on a key that orders like `less` up to ties of the runs' order works too).
+template <class T, class Less, class LocalSort = ParallelSort>
+std::vector<T> sample_sort(const Comm& comm, std::vector<T> local, Less less, std::size_t oversample = 64,
+                           LocalSort local_sort = {}) {
   static_assert(std::is_trivially_copyable_v<T>);
-  // The local sorts use the rank's OpenMP threads (libstdc++ parallel mode's multiway mergesort).
-  __gnu_parallel::sort(local.begin(), local.end(), less);
+  local_sort(local, less);
   const std::size_t P = static_cast<std::size_t>(comm.size());
   if (P == 1) return local;
   // A regular sample of this rank's sorted records, then the same splitters on every rank.
@@ -50,7 +62,7 @@ std::vector<T> sample_sort(const Comm& comm, std::vector<T> local, Less less, st
   }
   std::vector<T> mine = comm.alltoallv<T>(local, counts);
   local = {};
-  __gnu_parallel::sort(mine.begin(), mine.end(), less);  // P sorted runs; a sort is as simple
+  local_sort(mine, less);  // P sorted runs; a sort is as simple
   return mine;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <numeric>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -239,7 +240,13 @@ TEST_P(DistributedPercentiles, EqualTheSerialKernel) {
   std::vector<double> values(n);
   std::vector<std::uint8_t> eligible(n);
   for (std::size_t i = 0; i < n; ++i) {
-    values[i] = shape == 1 ? 0.0 : rng() % 10 < 8 ? 0.0 : static_cast<double>(rng() % 40) / 8.0;
+    if (shape == 3) {  // both zeros, negatives and infinities (the local sorts are radix sorts on the bits)
+      const double specials[] = {0.0, -0.0, -1.5, 2.0, std::numeric_limits<double>::infinity(),
+                                 -std::numeric_limits<double>::infinity()};
+      values[i] = rng() % 2 ? specials[rng() % 6] : static_cast<double>(rng() % 1000) / 7.0 - 70.0;
+    } else {
+      values[i] = shape == 1 ? 0.0 : rng() % 10 < 8 ? 0.0 : static_cast<double>(rng() % 40) / 8.0;
+    }
     eligible[i] = shape == 2 && comm.rank() % 2 == 1 ? 0 : rng() % 10 != 0;
   }
   const std::vector<double> pct = distributed_percentiles(comm, values, eligible);
@@ -261,8 +268,9 @@ TEST_P(DistributedPercentiles, EqualTheSerialKernel) {
     ++k;
   }
 }
-// 0: 80 % zeros; 1: all equal; 2: odd ranks without eligible values.
-INSTANTIATE_TEST_SUITE_P(Shapes, DistributedPercentiles, ::testing::Values(0, 1, 2));
+// 0: 80 % zeros; 1: all equal; 2: odd ranks without eligible values; 3: mixed signs, -0.0 and
+// +0.0, infinities.
+INSTANTIATE_TEST_SUITE_P(Shapes, DistributedPercentiles, ::testing::Values(0, 1, 2, 3));
 
 // Distinct keys (what distributed_percentiles sorts) give balanced slices.
 TEST(SampleSort, DistinctKeysGiveBalancedSlices) {
