@@ -25,16 +25,20 @@ namespace {
 // is kept).
 constexpr std::uint64_t kPerProviderEverywhere = 40;  // provider table + global->local map
 constexpr std::uint64_t kPerOwnedProvider = 160;      // trend columns, x, v, ghosts' share
-// Claims are read in 4 M-row chunks keeping only the campaign's rows of the trend weeks: at most
-// 8 B a row (week, services) when every row is kept, plus the 48 MB chunk buffers (in kBaseBytes).
+// Claims are read in windows of 4 M rows per thread keeping only the campaign's rows of the trend
+// weeks: at most 8 B a row (week, services) when every row is kept, plus each thread's window of
+// the three 4-byte columns (mapped or copied; one thread's is in kBaseBytes), no bigger than the
+// thread's share of the rows.
 constexpr std::uint64_t kPerClaimRowAtRead = 8;
+constexpr std::uint64_t kClaimWindowRows = std::uint64_t{1} << 22, kPerClaimRowInWindow = 12;
 constexpr std::uint64_t kPerEdgeColumn = 8;           // read columns: other end, bene_count
 constexpr std::uint64_t kPerEdgeCsr = 8;              // local CSR: ext index, bene_count
 constexpr std::uint64_t kPerProviderAtRoot = 240;     // gathered columns, percentiles, sorted copy
 constexpr std::uint64_t kBaseBytes = 112ull << 20;    // MPI, HDF5, code, claim chunk buffers
 }  // namespace
 
-std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part) {
+std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part,
+                                 int threads) {
   const std::uint64_t P = shape.providers();
   const auto ranks = static_cast<std::size_t>(read.ranks());
   std::vector<RankLoad> own(ranks), block(ranks);
@@ -60,7 +64,9 @@ std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& 
   for (std::size_t r = 0; r < ranks; ++r) {
     RankLoad& l = own[r];
     const RankLoad& b = block[r];
-    const std::uint64_t read_phase = b.claims * kPerClaimRowAtRead;
+    const std::uint64_t more_windows =
+        std::min(static_cast<std::uint64_t>(std::max(threads, 1) - 1) * kClaimWindowRows, b.claims) * kPerClaimRowInWindow;
+    const std::uint64_t read_phase = b.claims * kPerClaimRowAtRead + more_windows;
     // While rows move to their owners, the read block's edge columns and the received ones coexist.
     const std::uint64_t moving = part.empty() ? 0 : (b.in_edges + b.out_edges + l.in_edges + l.out_edges) * 8;
     const std::uint64_t graph_phase =
@@ -71,9 +77,9 @@ std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& 
   return own;
 }
 
-int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank) {
+int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank, int threads) {
   auto fits = [&](int ranks) {
-    auto loads = rank_loads(shape, balanced_split(shape, ranks), {});
+    auto loads = rank_loads(shape, balanced_split(shape, ranks), {}, threads);
     return std::all_of(loads.begin(), loads.end(), [&](const RankLoad& l) { return l.peak_bytes <= bytes_per_rank; });
   };
   // Doubling, then bisection (more ranks never need more memory per rank in this model).

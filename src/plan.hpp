@@ -24,11 +24,13 @@ struct RankLoad {
 BlockLayout balanced_split(const ProviderShape& shape, int ranks);
 // What each rank holds and its peak memory estimate (rank 0 also gathers the result) when every
 // rank reads its block of `read` and provider g is then owned by rank part[g] (by the reader when
-// `part` is empty: the block layout).
-std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part);
+// `part` is empty: the block layout), with `threads` OpenMP threads per rank (each scans claims
+// through its own window).
+std::vector<RankLoad> rank_loads(const ProviderShape& shape, const BlockLayout& read, std::span<const std::uint32_t> part,
+                                 int threads);
 // The smallest rank count whose largest per-rank estimate fits in `bytes_per_rank`, or 0 if none
 // up to 65,536 does.
-int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank);
+int ranks_that_fit(const ProviderShape& shape, std::uint64_t bytes_per_rank, int threads);
 
 // Memory available to one rank: the smallest of MemAvailable, the cgroup limit and Slurm's
 // --mem / --mem-per-cpu, divided among the ranks on this node. SIGNALRANK_MEMORY_PER_RANK (bytes,

@@ -142,7 +142,7 @@ void check_plan(const Comm& comm, const UniverseReader& u, const ProviderShape& 
       comm.min(static_cast<double>(memory_per_rank(comm.ranks_on_node()))));
   if (comm.root()) {
     const std::uint64_t P = u.num_providers();
-    auto loads = rank_loads(shape, own.read_layout(), own.parts());
+    auto loads = rank_loads(shape, own.read_layout(), own.parts(), omp_get_max_threads());
     std::uint64_t peak = 0;
     for (const auto& l : loads) peak = std::max(peak, l.peak_bytes);
     if (dry_run) {
@@ -160,7 +160,7 @@ void check_plan(const Comm& comm, const UniverseReader& u, const ProviderShape& 
       std::fflush(stdout);
     }
     if (peak > avail) {
-      const int fit = ranks_that_fit(shape, avail);
+      const int fit = ranks_that_fit(shape, avail, omp_get_max_threads());
       refusal = fmt::format("estimated peak memory {} per rank exceeds the {} available to each of the {} ranks; ",
                             human_bytes(static_cast<double>(peak)), human_bytes(static_cast<double>(avail)), comm.size()) +
                 (fit > 0 ? fmt::format("{} ranks with {} each would fit", fit, human_bytes(static_cast<double>(avail)))
@@ -299,7 +299,7 @@ void compute_trends(const OwnedData& d, std::int32_t as_of_week, const Campaign&
 // in-edges keep the universe's order (by source index: the same on every layout), and global sums
 // are exact, so neither the numbering nor the partition changes a bit (kernels/pagerank.hpp).
 // The edge arrays are filled once by a parallel copy, so they are BigVectors (io/big_vector.hpp):
-// no serial zero fill, huge pages.
+// no serial zero fill.
 using EdgeArray = BigVector<std::uint32_t>;
 
 struct LocalGraph {
