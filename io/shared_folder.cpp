@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -11,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "io/error.hpp"
 
@@ -38,8 +38,10 @@ std::string host_name() {
   return name.data();
 }
 
-struct Host {
-  char name[64];
+// What each rank found, gathered on every rank.
+struct Seen {
+  int sees;
+  char host[64];
 };
 
 }  // namespace
@@ -70,28 +72,25 @@ void check_shared_folder(const Comm& comm, const std::string& option, const std:
   std::ifstream in(look_at);
   std::string seen;
   std::getline(in, seen);
-  const int sees = in && seen == token ? 1 : 0;
-
-  Host me{};
-  std::strncpy(me.name, host_name().c_str(), sizeof me.name - 1);
-  const std::vector<int> all_see = comm.allgatherv<int>(std::span<const int>(&sees, 1));
-  const std::vector<Host> hosts = comm.allgatherv<Host>(std::span<const Host>(&me, 1));
-  comm.barrier();  // every rank has looked before the probe goes
+  Seen me{};
+  me.sees = in && seen == token ? 1 : 0;
+  std::strncpy(me.host, host_name().c_str(), sizeof me.host - 1);
+  // Once gathered, every rank has looked: the probe can go.
+  const std::vector<Seen> all = comm.allgatherv<Seen>(std::span<const Seen>(&me, 1));
   if (comm.root()) {
     std::error_code ec;
     fs::remove(probe, ec);
   }
-  for (std::size_t r = 0; r < all_see.size(); ++r) {
-    if (all_see[r]) continue;
-    std::size_t blind = 0;
-    for (int s : all_see) blind += s == 0;
-    throw ConfigError(option, 0, "",
-                      fmt::format("'{}' is not shared by all ranks: rank {} on {} does not see the file rank 0 on {} "
-                                  "wrote there ({} of {} ranks do not). The snapshot is one file written by every "
-                                  "rank, so it needs a folder on storage all nodes share (a parallel or network "
-                                  "file system), not node-local /tmp or scratch",
-                                  folder, r, hosts[r].name, hosts[0].name, blind, all_see.size()));
-  }
+  const auto is_blind = [](const Seen& s) { return s.sees == 0; };
+  const auto blind = std::find_if(all.begin(), all.end(), is_blind);
+  if (blind == all.end()) return;
+  throw ConfigError(option, 0, "",
+                    fmt::format("'{}' is not shared by all ranks: rank {} on {} does not see the file rank 0 on {} "
+                                "wrote there ({} of {} ranks do not). The snapshot is one file written by every "
+                                "rank, so it needs a folder on storage all nodes share (a parallel or network "
+                                "file system), not node-local /tmp or scratch",
+                                folder, blind - all.begin(), blind->host, all[0].host,
+                                std::count_if(all.begin(), all.end(), is_blind), all.size()));
 }
 
 }  // namespace signalrank
