@@ -70,6 +70,15 @@ TEST_F(RawColumns, OnlySafeDatasetsAreRaw) {
 // both read through HDF5 (their dataset offsets are not offsets into the .h5 file).
 TEST_F(RawColumns, UserBlockAndExternalStorageAreNotRaw) {
   const std::vector<std::uint32_t> want(values_.begin(), values_.begin() + 1000);
+  // `path`'s /column: not raw, and read through HDF5 it holds `want`.
+  auto expect_read_through_hdf5 = [&](const std::string& path) {
+    SCOPED_TRACE(path);
+    h5::File f = h5::File::open(path, nullptr);
+    EXPECT_FALSE(f.raw_column<std::uint32_t>("/column").has_value());
+    std::vector<std::uint32_t> got(want.size());
+    f.read_column_into<std::uint32_t>("/column", 0, got.size(), got.data());
+    EXPECT_EQ(got, want);
+  };
   const std::string with_user_block = (dir_ / "user_block.h5").string();
   {
     h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
@@ -82,13 +91,7 @@ TEST_F(RawColumns, UserBlockAndExternalStorageAreNotRaw) {
                  H5Dclose);
     ASSERT_GE(H5Dwrite(d.id(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want.data()), 0);
   }
-  {
-    h5::File f = h5::File::open(with_user_block, nullptr);
-    EXPECT_FALSE(f.raw_column<std::uint32_t>("/column").has_value());
-    std::vector<std::uint32_t> got(want.size());
-    f.read_column_into<std::uint32_t>("/column", 0, got.size(), got.data());
-    EXPECT_EQ(got, want);
-  }
+  expect_read_through_hdf5(with_user_block);
   const std::string with_external = (dir_ / "external.h5").string(), raw_file = (dir_ / "external.bin").string();
   {
     h5::Handle file(H5Fcreate(with_external.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -101,13 +104,7 @@ TEST_F(RawColumns, UserBlockAndExternalStorageAreNotRaw) {
     ASSERT_GE(d.id(), 0);
     ASSERT_GE(H5Dwrite(d.id(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, want.data()), 0);
   }
-  {
-    h5::File f = h5::File::open(with_external, nullptr);
-    EXPECT_FALSE(f.raw_column<std::uint32_t>("/column").has_value());
-    std::vector<std::uint32_t> got(want.size());
-    f.read_column_into<std::uint32_t>("/column", 0, got.size(), got.data());
-    EXPECT_EQ(got, want);
-  }
+  expect_read_through_hdf5(with_external);
 }
 
 TEST_F(RawColumns, ParallelReadsMatchHdf5) {
