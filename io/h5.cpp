@@ -70,12 +70,16 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
 
 void File::close() { file_.reset(); }
 
+Handle File::open_dataset(const std::string& name) const {
+  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
+  if (d < 0) fail("missing dataset " + name);
+  return make(d, H5Dclose);
+}
+
 std::optional<RawColumn> File::raw_column(const std::string& name, hid_t type, std::size_t elem) const {
   // Only a file nobody writes through this handle: HDF5 may hold unwritten raw data otherwise.
   if (comm_ != nullptr || writable_) return std::nullopt;
-  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
-  if (d < 0) fail("missing dataset " + name);
-  Handle dset = make(d, H5Dclose);
+  Handle dset = open_dataset(name);
   Handle dcpl = make(H5Dget_create_plist(dset.id()), H5Pclose);
   Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
   Handle space = make(H5Dget_space(dset.id()), H5Sclose);
@@ -108,9 +112,17 @@ std::optional<RawColumn> File::raw_column(const std::string& name, hid_t type, s
   return raw;
 }
 
-void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const {
+void RawColumn::check_range(std::uint64_t first, std::uint64_t count, const char* what) const {
   if (first > count_ || count > count_ - first)
-    throw std::out_of_range("RawColumn " + name_ + ": read past the end");
+    throw std::out_of_range("RawColumn " + name_ + ": " + what + " past the end");
+}
+
+void RawColumn::truncated() const {
+  throw InputError(path_, 0, name_, "the file ends inside this dataset (truncated?)");
+}
+
+void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const {
+  check_range(first, count, "read");
   char* at = static_cast<char*>(out);
   std::uint64_t left = count * elem_;
   auto pos = static_cast<off_t>(base_ + first * elem_);
@@ -118,7 +130,7 @@ void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const 
     const ssize_t got = ::pread(*fd_, at, std::min<std::uint64_t>(left, kMaxTransferBytes), pos);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) throw std::runtime_error("cannot read " + path_ + " " + name_ + ": " + std::strerror(errno));
-    if (got == 0) throw InputError(path_, 0, name_, "the file ends inside this dataset (truncated?)");
+    if (got == 0) truncated();
     at += got;
     pos += got;
     left -= static_cast<std::uint64_t>(got);
@@ -126,13 +138,12 @@ void RawColumn::read(std::uint64_t first, std::uint64_t count, void* out) const 
 }
 
 std::shared_ptr<const void> RawColumn::map(std::uint64_t first, std::uint64_t count) const {
-  if (first > count_ || count > count_ - first) throw std::out_of_range("RawColumn " + name_ + ": map past the end");
+  check_range(first, count, "map");
   if (count == 0) return nullptr;
   struct stat st {};
   if (fstat(*fd_, &st) != 0) return nullptr;
   const std::uint64_t begin = base_ + first * elem_, end = begin + count * elem_;
-  if (static_cast<std::uint64_t>(st.st_size) < base_ + count_ * elem_)
-    throw InputError(path_, 0, name_, "the file ends inside this dataset (truncated?)");
+  if (static_cast<std::uint64_t>(st.st_size) < base_ + count_ * elem_) truncated();
   static const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
   const std::uint64_t start = begin / page * page;
   const auto length = static_cast<std::size_t>(end - start);
@@ -241,9 +252,7 @@ void File::write_strings(const std::string& name, std::size_t width, std::uint64
 }
 
 std::uint64_t File::column_size(const std::string& name) const {
-  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
-  if (d < 0) fail("missing dataset " + name);
-  Handle dset = make(d, H5Dclose);
+  Handle dset = open_dataset(name);
   Handle space = make(H5Dget_space(dset.id()), H5Sclose);
   if (H5Sget_simple_extent_ndims(space.id()) != 1) fail(name + " is not one-dimensional");
   hsize_t n = 0;
@@ -253,9 +262,7 @@ std::uint64_t File::column_size(const std::string& name) const {
 
 void File::read_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t offset,
                     std::uint64_t count, void* data) const {
-  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
-  if (d < 0) fail("missing dataset " + name);
-  Handle dset = make(d, H5Dclose);
+  Handle dset = open_dataset(name);
   Handle file_space = make(H5Dget_space(dset.id()), H5Sclose);
   hsize_t n = 0;
   H5Sget_simple_extent_dims(file_space.id(), &n, nullptr);
@@ -274,9 +281,7 @@ void File::read_raw(const std::string& name, hid_t type, std::size_t elem, std::
 
 std::vector<char> File::read_strings(const std::string& name, std::uint64_t offset, std::uint64_t count,
                                      std::size_t* width) const {
-  hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
-  if (d < 0) fail("missing dataset " + name);
-  Handle dset = make(d, H5Dclose);
+  Handle dset = open_dataset(name);
   Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
   if (H5Tget_class(ftype.id()) != H5T_STRING || H5Tis_variable_str(ftype.id()) > 0)
     fail(name + " is not a fixed-width string column");

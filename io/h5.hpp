@@ -78,6 +78,8 @@ class RawColumn {
 
  private:
   friend class File;
+  void check_range(std::uint64_t first, std::uint64_t count, const char* what) const;
+  [[noreturn]] void truncated() const;
   std::shared_ptr<const int> fd_;
   std::string path_, name_;
   std::uint64_t base_ = 0, count_ = 0;
@@ -135,9 +137,9 @@ class File {
     return read_column<T>(name, 0, column_size(name));
   }
   // The 1-D column `name` as a RawColumn when that is safe: the file is open read-only and serially,
-  // and the dataset is contiguous, unfiltered, allocated and stored as T's native type, so that
-  // its bytes are T's. nullopt otherwise (chunked, compressed, other byte order...): read through
-  // HDF5 then.
+  // and the dataset is contiguous, unfiltered, allocated, in the .h5 file itself (no external
+  // storage, no user block) and stored as T's native type, so that its bytes are T's. nullopt
+  // otherwise (chunked, compressed, other byte order...): read through HDF5 then.
   template <class T>
   std::optional<RawColumn> raw_column(const std::string& name) const {
     return raw_column(name, native_type<T>(), sizeof(T));
@@ -173,6 +175,7 @@ class File {
   void read_raw(const std::string& name, hid_t type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                 void* data) const;
   std::optional<RawColumn> raw_column(const std::string& name, hid_t type, std::size_t elem) const;
+  Handle open_dataset(const std::string& name) const;  // fails naming a missing dataset
   static void read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out);
   void write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                        const void* data, const std::string& name);
