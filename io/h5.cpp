@@ -1,6 +1,7 @@
 #include "io/h5.hpp"
 
 #include "io/error.hpp"
+#include "io/parallel.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <exception>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -156,19 +156,10 @@ std::shared_ptr<const void> RawColumn::map(std::uint64_t first, std::uint64_t co
 void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out) {
   // Pieces of 8 MiB, spread over the threads: each copies its share out of the page cache.
   const std::uint64_t piece = std::max<std::uint64_t>(1, (8ull << 20) / raw.elem_);
-  const std::uint64_t pieces = (count + piece - 1) / piece;
-  std::exception_ptr error;
-#pragma omp parallel for schedule(static)
-  for (std::uint64_t k = 0; k < pieces; ++k) {
-    try {
-      const std::uint64_t lo = k * piece, n = std::min(piece, count - lo);
-      raw.read(offset + lo, n, static_cast<char*>(out) + lo * raw.elem_);
-    } catch (...) {
-#pragma omp critical(h5_read_parallel_error)
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for_each_chunk((count + piece - 1) / piece, [&](std::size_t k) {
+    const std::uint64_t lo = k * piece, n = std::min(piece, count - lo);
+    raw.read(offset + lo, n, static_cast<char*>(out) + lo * raw.elem_);
+  });
 }
 
 void File::create_group(const std::string& name) {

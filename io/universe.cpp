@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <exception>
 #include <parallel/algorithm>
 #include <stdexcept>
 
 #include "io/dates.hpp"
 #include "io/error.hpp"
 #include "io/h5.hpp"
+#include "io/parallel.hpp"
 #include "partition/layout.hpp"
 
 namespace signalrank {
@@ -435,7 +435,6 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
     std::vector<std::uint64_t> kept;  // per provider of the run
   };
   std::vector<Run> runs(static_cast<std::size_t>(threads));
-  std::exception_ptr error;
   auto scan = [&](int t) {
     Run& run = runs[static_cast<std::size_t>(t)];
     const std::uint64_t p0 = first[t], p1 = first[t + 1];
@@ -484,16 +483,7 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
       }
     }
   };
-#pragma omp parallel for schedule(static, 1) num_threads(threads)
-  for (int t = 0; t < threads; ++t) {
-    try {
-      scan(t);
-    } catch (...) {
-#pragma omp critical(universe_claim_scan_error)
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  for_each_chunk(static_cast<std::size_t>(threads), [&](std::size_t t) { scan(static_cast<int>(t)); });
 
   // The runs in provider order: offsets from the kept counts, then the rows.
   ClaimSeries out;

@@ -34,6 +34,7 @@
 #include "io/ingest_common.hpp"
 #include "io/ingest_providers.hpp"
 #include "io/ingest_referrals.hpp"
+#include "io/parallel.hpp"
 #include "io/universe.hpp"
 #include "src/commands.hpp"
 
@@ -92,22 +93,6 @@ void collectively(const Comm& comm, F&& step) {
     error = e;
   }
   fail_together(comm, error ? &*error : nullptr);
-}
-
-// f(i) for every chunk i, spread over the OpenMP threads (dynamic: chunks differ in cost).
-template <class F>
-void for_each_chunk(std::size_t n, F&& f) {
-  std::exception_ptr error;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-    try {
-      f(static_cast<std::size_t>(i));
-    } catch (...) {
-#pragma omp critical(signalrank_ingest_error)
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
 }
 
 template <class Chunk, class Parse>
