@@ -1,12 +1,18 @@
-// Preemption-safe checkpoints of the PageRank state, one file per rank (Boost.Serialization,
-// binary archive), written when `score` is told to stop (SIGUSR1 / SIGTERM, as Slurm does before
-// preempting or at the end of the time limit) and read back by the rerun.
+// Preemption-safe checkpoints of the PageRank state, one file per rank, written when `score` is
+// told to stop (SIGUSR1 / SIGTERM, as Slurm does before preempting or at the end of the time
+// limit) and read back by the rerun.
+//
+// A file is a 40-byte header — the magic "SRCKPT02", the rank, the iterations done, the payload's
+// length and its xxh3-64 — then the payload: the Boost.Serialization binary archive of a
+// PageRankCheckpoint. The header lets a reader tell a whole file from a truncated or corrupted
+// one before it deserializes anything, and lets the ranks agree on the iteration cheaply.
 //
 // A checkpoint is only valid for the very same run: its fingerprint names the universe and
 // campaign files (path, bytes, modification time), the as-of week, the rank count and the
 // ownership bounds. Anything else is refused with a message that says what differs.
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,9 +58,30 @@ struct PageRankCheckpoint {
 std::string checkpoint_dir(const std::string& out, const std::string& campaign, const std::string& as_of);
 std::string checkpoint_file(const std::string& dir, int rank);
 
-// Atomic per-rank write (temporary name, fsync, rename).
+// Atomic per-rank write (temporary name, fsync, rename). Throws std::runtime_error naming the
+// file and the OS reason (e.g. a full disk); the temporary file is then removed.
 void save_checkpoint(const std::string& path, const PageRankCheckpoint& c);
+// Reads and verifies one rank's file. Throws CheckpointError when it cannot be resumed: missing,
+// not a checkpoint, truncated, its payload not matching its checksum, or not deserializable.
 PageRankCheckpoint load_checkpoint(const std::string& path);
+
+// What is wrong with a checkpoint file: what() is "<path>: <reason>".
+class CheckpointError : public std::runtime_error {
+ public:
+  CheckpointError(std::string path, std::string reason)
+      : std::runtime_error(path + ": " + reason), path_(std::move(path)), reason_(std::move(reason)) {}
+  const std::string& path() const { return path_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string path_, reason_;
+};
+
+// Rank 0, once every rank's file is written: `DIR/stop.txt` says the run stopped with a complete
+// checkpoint after `iteration` (exit code 4). A batch script whose launcher cannot pass the
+// ranks' exit code on (mpirun after a SIGTERM exits 1 whatever they return) reads it.
+void mark_checkpoint_complete(const std::string& dir, int iteration, int ranks);
+std::string checkpoint_marker(const std::string& dir);
 
 RunFingerprint fingerprint_files(const std::string& universe, const std::string& campaign_text);
 

@@ -2,6 +2,7 @@
 
 #include "io/error.hpp"
 #include "io/parallel.hpp"
+#include "io/temp_files.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -24,11 +25,26 @@ constexpr std::uint64_t kMaxTransferBytes = 1ull << 30;
 
 Handle make(hid_t id, herr_t (*close)(hid_t)) { return Handle(id, close); }
 
-struct SilenceErrors {
-  // HDF5 prints an error stack on stderr for every failing call; we report our own message.
-  SilenceErrors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+struct LibrarySetup {
+  LibrarySetup() {
+    // No exit handler: it would close what is still open after MPI_Finalize, which crashes for a
+    // parallel file whose close failed; library_shutdown() ends HDF5 while MPI is alive.
+    H5dont_atexit();
+    // HDF5 prints an error stack on stderr for every failing call; we report our own message.
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
 };
-const SilenceErrors silence_errors;
+const LibrarySetup library_setup;
+
+// Set when H5Fclose failed: HDF5 then keeps the file half-closed, and closing it again (as
+// H5close would) can crash; library_shutdown() leaves the library alone in that case.
+bool g_close_failed = false;
+
+herr_t close_file(hid_t id) {
+  const herr_t status = H5Fclose(id);
+  if (status < 0) g_close_failed = true;
+  return status;
+}
 
 std::string parent_of(const std::string& path) {
   auto p = std::filesystem::path(path).parent_path();
@@ -41,6 +57,40 @@ std::string parent_of(const std::string& path) {
   throw std::runtime_error("HDF5 " + path_ + ": " + what);
 }
 
+std::string error_reason() {
+  std::string reason;
+  auto innermost = [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+    if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+    return 0;
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &reason);
+  // The file drivers describe an OS error over several lines, the OS's words among them.
+  const std::string tag = "error message = '";
+  if (const auto at = reason.find(tag); at != std::string::npos) {
+    const auto end = reason.find('\'', at + tag.size());
+    reason = reason.substr(at + tag.size(), end == std::string::npos ? std::string::npos : end - at - tag.size());
+  }
+  reason = reason.substr(0, reason.find('\n'));
+  while (!reason.empty() && (reason.back() == ' ' || reason.back() == ',')) reason.pop_back();
+  return reason.empty() ? std::string() : " (" + reason + ")";
+}
+
+// A rank whose part of a collective step failed must not throw alone: the other ranks would wait
+// forever in the next collective call (or in the collective close its exception leads to). So
+// every rank learns of the first failure (one allreduce) and all throw together, with the failing
+// rank's message; they then unwind through the same collective closes.
+void File::check_write(bool ok, const std::string& what) const {
+  if (!comm_) {
+    if (!ok) fail(what + error_reason());
+    return;
+  }
+  const int bad = comm_->first_failed(!ok);
+  if (bad < 0) return;
+  std::string message = ok ? std::string() : "HDF5 " + path_ + ": " + what + error_reason();
+  comm_->bcast(message, bad);
+  throw std::runtime_error(message);
+}
+
 File File::create(const std::string& path, const Comm* comm) {
   File f;
   f.path_ = path;
@@ -48,8 +98,8 @@ File File::create(const std::string& path, const Comm* comm) {
   Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
-  if (id < 0) f.fail("cannot create file");
-  f.file_ = make(id, H5Fclose);
+  if (id >= 0) f.file_ = make(id, close_file);
+  f.check_write(id >= 0, "cannot create file");
   return f;
 }
 
@@ -63,12 +113,16 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
   if (!std::filesystem::exists(path)) throw InputError(path, 0, "", "no such file");
   hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id());
   if (id < 0) throw InputError(path, 0, "", "not an HDF5 file, or it cannot be opened");
-  f.file_ = make(id, H5Fclose);
+  f.file_ = make(id, close_file);
   f.writable_ = writable;
   return f;
 }
 
-void File::close() { file_.reset(); }
+void File::close() {
+  if (!file_) return;
+  const herr_t status = close_file(file_.release());
+  check_write(status >= 0, "cannot close the file (writing what HDF5 still held failed)");
+}
 
 Handle File::open_dataset(const std::string& name) const {
   hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
@@ -164,8 +218,8 @@ void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64
 
 void File::create_group(const std::string& name) {
   hid_t g = H5Gcreate2(file_.id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (g < 0) fail("cannot create group " + name);
-  H5Gclose(g);
+  if (g >= 0) H5Gclose(g);
+  check_write(g >= 0, "cannot create group " + name);
 }
 
 std::vector<std::string> File::children(const std::string& name) const {
@@ -214,8 +268,9 @@ void File::write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::ui
     } else {
       H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
     }
-    if (H5Dwrite(dset, mem_type, mem_space.id(), file_space.id(), xfer.id(), n ? bytes + lo * elem : nullptr) < 0)
-      fail("cannot write " + name);
+    const herr_t status =
+        H5Dwrite(dset, mem_type, mem_space.id(), file_space.id(), xfer.id(), n ? bytes + lo * elem : nullptr);
+    check_write(status >= 0, "cannot write " + name);
   }
 }
 
@@ -224,8 +279,8 @@ void File::write_raw(const std::string& name, hid_t type, std::size_t elem, std:
   hsize_t dims = global_n;
   Handle space = make(H5Screate_simple(1, &dims, nullptr), H5Sclose);
   hid_t d = H5Dcreate2(file_.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (d < 0) fail("cannot create dataset " + name);
   Handle dset = make(d, H5Dclose);
+  check_write(d >= 0, "cannot create dataset " + name);
   write_selection(dset.id(), type, elem, offset, count, data, name);
 }
 
@@ -237,8 +292,8 @@ void File::write_strings(const std::string& name, std::size_t width, std::uint64
   hsize_t dims = global_n;
   Handle space = make(H5Screate_simple(1, &dims, nullptr), H5Sclose);
   hid_t d = H5Dcreate2(file_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (d < 0) fail("cannot create dataset " + name);
   Handle dset = make(d, H5Dclose);
+  check_write(d >= 0, "cannot create dataset " + name);
   write_selection(dset.id(), type.id(), width, offset, count, data, name);
 }
 
@@ -308,10 +363,10 @@ void File::set_attr(const std::string& obj, const std::string& name, const std::
   H5Tset_cset(type.id(), H5T_CSET_UTF8);
   Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
   hid_t a = H5Acreate2(o.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("cannot create attribute " + name);
   Handle attr = make(a, H5Aclose);
+  check_write(a >= 0, "cannot create attribute " + name);
   std::string padded = value.empty() ? std::string(1, '\0') : value;
-  if (H5Awrite(attr.id(), type.id(), padded.data()) < 0) fail("cannot write attribute " + name);
+  check_write(H5Awrite(attr.id(), type.id(), padded.data()) >= 0, "cannot write attribute " + name);
 }
 
 void File::set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value) {
@@ -319,9 +374,9 @@ void File::set_scalar_attr(const std::string& obj, const std::string& name, hid_
   if (!o) fail("no object " + obj);
   Handle space = make(H5Screate(H5S_SCALAR), H5Sclose);
   hid_t a = H5Acreate2(o.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("cannot create attribute " + name);
   Handle attr = make(a, H5Aclose);
-  if (H5Awrite(attr.id(), type, value) < 0) fail("cannot write attribute " + name);
+  check_write(a >= 0, "cannot create attribute " + name);
+  check_write(H5Awrite(attr.id(), type, value) >= 0, "cannot write attribute " + name);
 }
 
 void File::set_attr(const std::string& obj, const std::string& name, std::int64_t value) {
@@ -376,25 +431,33 @@ double File::attr_double(const std::string& obj, const std::string& name) const 
   return v;
 }
 
+void library_shutdown() {
+  if (!g_close_failed) H5close();
+}
+
 void fsync_path(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
+  auto sync = [](const std::string& p, int flags, const char* what) {
+    const int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(p + ": cannot open " + what + " to sync it: " + std::strerror(errno));
+    const int status = ::fsync(fd);
+    const int err = errno;
     ::close(fd);
-  }
-  int dfd = ::open(parent_of(path).c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+    // Some file systems cannot sync a folder (EINVAL): the file itself is what must be on disk.
+    if (status != 0 && !(flags & O_DIRECTORY && (err == EINVAL || err == ENOTSUP)))
+      throw std::runtime_error(p + ": cannot write " + what + " to disk (fsync): " + std::strerror(err));
+  };
+  sync(path, O_RDONLY, "the file");
+  sync(parent_of(path), O_RDONLY | O_DIRECTORY, "its folder");
 }
 
 AtomicPath::AtomicPath(std::string path, const Comm* comm) : path_(std::move(path)), comm_(comm) {
-  // The temporary name is hidden and unique per run (rank 0's PID, shared with every rank).
-  std::string suffix = std::to_string(::getpid());
-  if (comm_) comm_->bcast(suffix);
-  auto p = std::filesystem::path(path_);
-  temp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp." + suffix)).string();
+  // Rank 0's host and PID name the temporary file on every rank (io/temp_files.hpp).
+  std::string host = this_host(), pid = std::to_string(::getpid());
+  if (comm_) {
+    comm_->bcast(host);
+    comm_->bcast(pid);
+  }
+  temp_ = temporary_name(path_, host, std::stol(pid));
 }
 
 AtomicPath::~AtomicPath() {
@@ -404,17 +467,27 @@ AtomicPath::~AtomicPath() {
   }
 }
 
-void AtomicPath::commit() {
+std::vector<std::string> AtomicPath::commit() {
   if (comm_) comm_->barrier();  // every rank has closed the file
+  std::string problem;
+  std::vector<std::string> stale;
   if (!comm_ || comm_->root()) {
-    fsync_path(temp_);
-    std::error_code ec;
-    std::filesystem::rename(temp_, path_, ec);
-    if (ec) throw std::runtime_error("cannot rename " + temp_ + " to " + path_ + ": " + ec.message());
-    fsync_path(path_);
+    try {
+      fsync_path(temp_);
+      std::error_code ec;
+      std::filesystem::rename(temp_, path_, ec);
+      if (ec) throw std::runtime_error("cannot rename " + temp_ + " to " + path_ + ": " + ec.message());
+      committed_ = true;
+      fsync_path(path_);
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (committed_) stale = remove_stale_temporaries(parent_of(path_));
   }
-  if (comm_) comm_->barrier();
+  if (comm_) comm_->bcast(problem);
+  if (!problem.empty()) throw std::runtime_error(problem);
   committed_ = true;
+  return stale;
 }
 
 }  // namespace signalrank::h5

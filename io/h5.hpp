@@ -39,6 +39,12 @@ class Handle {
     if (id_ >= 0 && close_) close_(id_);
     id_ = -1;
   }
+  // Gives up the handle without closing it (the caller closed it and checks the result).
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
 
  private:
   hid_t id_ = -1;
@@ -96,6 +102,8 @@ class File {
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.id(); }
   bool parallel() const { return comm_ != nullptr; }
+  // Closes the file, flushing what HDF5 still holds; a failure (e.g. the disk is full) throws, on
+  // every rank of a parallel file. A File destroyed without close() closes quietly.
   void close();
 
   void create_group(const std::string& name);
@@ -181,6 +189,8 @@ class File {
                        const void* data, const std::string& name);
   void set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value);
   [[noreturn]] void fail(const std::string& what) const;
+  // The end of one write step: throws when it failed, on every rank of a parallel file at once.
+  void check_write(bool ok, const std::string& what) const;
 
   std::string path_;
   const Comm* comm_ = nullptr;
@@ -188,16 +198,20 @@ class File {
   Handle file_;
 };
 
-// Writes `path` atomically: the file is built at a temporary name, then fsync'd and renamed by
-// rank 0. A run that dies before commit() leaves at most the temporary file, never `path`.
+// Writes `path` atomically: the file is built at a temporary name (io/temp_files.hpp: hidden,
+// with rank 0's host and PID), then fsync'd and renamed by rank 0. A run that dies before
+// commit() leaves at most the temporary file, never `path`; the next commit into the same folder
+// removes such leftovers of runs that have ended.
 class AtomicPath {
  public:
   AtomicPath(std::string path, const Comm* comm);
   ~AtomicPath();  // removes the temporary file unless committed
   const std::string& temp() const { return temp_; }
   const std::string& final_path() const { return path_; }
-  // Call after the HDF5 file is closed on every rank.
-  void commit();
+  // Call after the file is closed on every rank. Throws (on every rank) when the fsync or the
+  // rename fails, the temporary file then being removed. Returns, on rank 0, the stale temporary
+  // files of ended runs it removed from the folder (io/temp_files.hpp).
+  std::vector<std::string> commit();
 
  private:
   std::string path_, temp_;
@@ -205,7 +219,19 @@ class AtomicPath {
   bool committed_ = false;
 };
 
-// fsync a file and the folder holding it.
+// Ends the HDF5 library; main calls it before MPI is finalized (HDF5 has no exit handler of its
+// own here: it would close parallel files after MPI_Finalize). After a failed file close it does
+// nothing: HDF5 keeps such a file half-closed and would crash closing it again; the process then
+// abandons it (its temporary file is removed by AtomicPath).
+void library_shutdown();
+
+// fsync a file and the folder holding it; throws std::runtime_error naming the path and the OS
+// reason when the file cannot be opened or synced (an error the write itself may not have shown,
+// e.g. on a network file system or a full disk).
 void fsync_path(const std::string& path);
+
+// The HDF5 error stack's innermost message (where an MPI-IO or OS error is described), as
+// " (message)", or "" when the stack is empty.
+std::string error_reason();
 
 }  // namespace signalrank::h5

@@ -14,6 +14,7 @@
 #include <random>
 
 #include "io/error.hpp"
+#include "io/temp_files.hpp"
 
 namespace signalrank {
 namespace {
@@ -50,6 +51,7 @@ void check_shared_folder(const Comm& comm, const std::string& option, const std:
   if (comm.size() == 1) return;
   // Rank 0: the probe's path and token, or why it could not write one.
   std::string probe, token, problem;
+  bool full = false;
   if (comm.root()) {
     const fs::path dir = existing_folder(folder);
     std::random_device seed;
@@ -58,11 +60,23 @@ void check_shared_folder(const Comm& comm, const std::string& option, const std:
     std::ofstream out(probe, std::ios::trunc);
     out << token << '\n' << host_name() << '\n';
     out.close();
-    if (!out)
-      problem = fmt::format("cannot write in '{}' (for '{}'): {}", dir.string(), folder, std::strerror(errno));
+    if (!out) {
+      const int err = errno;
+      std::error_code ec;
+      fs::remove(probe, ec);
+      // A full disk or an I/O error is the environment's failure (exit 70); a folder the user may
+      // not write to is a configuration error (exit 3).
+      full = err == ENOSPC || err == EDQUOT || err == EIO;
+      problem = fmt::format("cannot write in '{}' (for '{}'): {}", dir.string(), folder, std::strerror(err));
+    }
   }
   comm.bcast(problem);
-  if (!problem.empty()) throw ConfigError(option, 0, "", problem);
+  if (!problem.empty()) {
+    std::vector<int> flag{full ? 1 : 0};
+    comm.bcast(flag);
+    if (flag[0]) throw std::runtime_error(option + ": " + problem);
+    throw ConfigError(option, 0, "", problem);
+  }
   comm.bcast(probe);
   comm.bcast(token);
 
@@ -91,6 +105,26 @@ void check_shared_folder(const Comm& comm, const std::string& option, const std:
                                 "file system), not node-local /tmp or scratch",
                                 folder, blind - all.begin(), blind->host, all[0].host,
                                 std::count_if(all.begin(), all.end(), is_blind), all.size()));
+}
+
+void check_output_folder(const Comm& comm, const std::string& option, const std::string& folder,
+                         const std::string& file_name) {
+  std::string problem;
+  if (comm.root()) {
+    problem = name_length_problem((fs::path(folder) / file_name).string());
+    std::error_code ec;
+    if (problem.empty()) {
+      // The nearest part of the path that exists must be a folder this process may write in.
+      fs::path p = fs::absolute(folder, ec).lexically_normal();
+      while (!p.empty() && !fs::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
+      if (!fs::is_directory(p, ec))
+        problem = fmt::format("'{}' is in the way of the folder '{}': it is not a folder", p.string(), folder);
+      else if (::access(p.c_str(), W_OK | X_OK) != 0)
+        problem = fmt::format("cannot write in '{}' (for '{}'): {}", p.string(), folder, std::strerror(errno));
+    }
+  }
+  comm.bcast(problem);
+  if (!problem.empty()) throw ConfigError(option, 0, "", problem);
 }
 
 }  // namespace signalrank

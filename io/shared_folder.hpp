@@ -19,4 +19,12 @@ namespace signalrank {
 // node-local folder would leave it unseen.
 void check_shared_folder(const Comm& comm, const std::string& option, const std::string& folder);
 
+// Collective, before any heavy work. Rank 0 checks that the file `file_name` can be written in
+// `folder` (created later when missing): the names fit (io/temp_files.hpp: with the hidden
+// temporary name the file is first written as), and the nearest existing part of the path is a
+// folder this process may write in. Nothing is created. Throws ConfigError(option, ...) on every
+// rank with the same text otherwise.
+void check_output_folder(const Comm& comm, const std::string& option, const std::string& folder,
+                         const std::string& file_name);
+
 }  // namespace signalrank

@@ -30,13 +30,20 @@ struct Snapshot {
 
 // Writes `s` to `path` atomically (serial HDF5; the caller is rank 0). `timings(write_seconds)`
 // gives the final `timings` attribute once the columns are written, so it can include the write.
-void write_snapshot(const std::string& path, const Snapshot& s,
-                    const std::function<std::string(double write_seconds)>& timings);
+// Refuses (std::runtime_error, nothing written) a column value that is not finite, and a folder
+// without room for the file; any failed write removes the temporary file and leaves an earlier
+// snapshot at `path` untouched. Returns the stale temporary files of ended runs it removed from
+// the folder (io/temp_files.hpp).
+std::vector<std::string> write_snapshot(const std::string& path, const Snapshot& s,
+                                        const std::function<std::string(double write_seconds)>& timings);
 // Collective: every rank passes its slice of the rows, rows [offset, offset + slice.size()) of
 // `total`, in rank order (rank r's slice follows rank r-1's). The root attributes are rank 0's
 // (broadcast). `timings(write_seconds)` is called on rank 0 with the slowest rank's seconds.
-void write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice, std::uint64_t offset,
-                    std::uint64_t total, const std::function<std::string(double write_seconds)>& timings);
+// Every check and failure of the serial writer is agreed by all ranks: they all throw the same
+// error, none waits for the others. The stale files removed are listed on rank 0.
+std::vector<std::string> write_snapshot(const Comm& comm, const std::string& path, const Snapshot& slice,
+                                        std::uint64_t offset, std::uint64_t total,
+                                        const std::function<std::string(double write_seconds)>& timings);
 Snapshot read_snapshot(const std::string& path);
 
 }  // namespace signalrank

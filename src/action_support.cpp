@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "io/h5.hpp"
+#include "io/temp_files.hpp"
 
 namespace signalrank {
 
@@ -52,11 +53,13 @@ void write_text_atomically(const std::string& path, std::string_view text) {
     if (std::fclose(f) != 0)
       throw std::runtime_error(fmt::format("{}: write failed: {}", target.temp(), std::strerror(errno)));
   }
-  target.commit();  // fsync, rename, fsync the folder
+  // fsync, rename, fsync the folder; then leftovers of killed runs in that folder go.
+  std::fputs(describe_removed_temporaries(target.commit()).c_str(), stdout);
 }
 
 void check_output_folder(const std::string& option, const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (const std::string problem = name_length_problem(path); !problem.empty()) throw ConfigError(option, 0, "", problem);
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
     throw ConfigError(option, 0, "", fmt::format("the folder '{}' for '{}' does not exist", parent.string(), path));

@@ -4,12 +4,17 @@
 #include <string>
 
 #include "io/error.hpp"
+#include "io/h5.hpp"
 #include "src/commands.hpp"
 
 using namespace signalrank;
 
 int main(int argc, char** argv) {
   MpiSession mpi(&argc, &argv);
+  // HDF5 ends before MPI does (io/h5.hpp), on every return path.
+  struct Hdf5Shutdown {
+    ~Hdf5Shutdown() { h5::library_shutdown(); }
+  } hdf5_shutdown;
   Comm comm;
   CLI::App app{"signalrank: weekly signal-based ranking of healthcare providers"};
   app.require_subcommand(1);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/units.hpp"  // human_bytes
 #include "partition/layout.hpp"
 #include "partition/universe_graph.hpp"
 
@@ -39,7 +40,5 @@ std::uint64_t memory_per_rank(int ranks_on_node);
 
 // This process's peak resident memory so far (getrusage), in bytes.
 std::uint64_t peak_rss_bytes();
-
-std::string human_bytes(double bytes);
 
 }  // namespace signalrank

@@ -43,6 +43,7 @@
 #include "io/ingest_suppression.hpp"
 #include "io/shared_folder.hpp"
 #include "io/snapshot.hpp"
+#include "io/temp_files.hpp"
 #include "io/universe.hpp"
 #include "kernels/exact_sum.hpp"
 #include "kernels/exposure.hpp"
@@ -68,7 +69,7 @@ namespace {
 
 struct ScoreOptions {
   std::string universe, campaign, as_of, out, metrics, partition = "block";
-  bool dry_run = false;
+  bool dry_run = false, discard_checkpoint = false;
 };
 
 // Wall-clock seconds per phase on this rank; rank 0 reports min/avg/max over ranks.
@@ -497,32 +498,58 @@ struct CheckpointContext {
   PageRankCheckpoint resume;  // iterations_done == 0 when starting fresh
 };
 
-// Looks for a checkpoint of this run. None: start fresh. One made for this very run: resume.
-// Anything else (other inputs, rank count, partition; a rank's file missing): refuse.
-CheckpointContext find_checkpoint(const Comm& comm, const std::string& dir, RunFingerprint fp) {
+// Looks for a checkpoint of this run. None: start fresh. One made for this very run, every rank's
+// file whole and of the same iteration: resume. Anything else (other inputs, rank count,
+// partition; a rank's file missing, truncated or corrupted; files of different iterations) is
+// refused on every rank at once, before any rank resumes (exit 3, naming the file).
+CheckpointContext find_checkpoint(const Comm& comm, const std::string& dir, RunFingerprint fp, std::size_t n_owned) {
   CheckpointContext ctx{dir, std::move(fp), {}};
   const bool dir_exists = std::filesystem::exists(dir);
-  if (!comm.all(!dir_exists)) {
-    std::string why;
-    const std::string mine = checkpoint_file(dir, comm.rank());
-    std::size_t files = 0;
-    if (dir_exists)
-      for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.path().extension() == ".bin";
-    if (files != static_cast<std::size_t>(comm.size())) {
-      why = "it holds " + std::to_string(files) + " rank files and this run has " + std::to_string(comm.size()) + " ranks";
-    } else if (!std::filesystem::exists(mine)) {
-      why = "it has no file for rank " + std::to_string(comm.rank());
-    } else {
+  if (comm.all(!dir_exists)) return ctx;
+  const std::string mine = checkpoint_file(dir, comm.rank());
+  std::string why, where = dir;  // what is wrong, and with which file (or the folder)
+  std::size_t files = 0;
+  std::error_code ec;
+  if (dir_exists)
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) files += e.path().extension() == ".bin";
+  if (files != static_cast<std::size_t>(comm.size())) {
+    why = "it holds " + std::to_string(files) + " rank files and this run has " + std::to_string(comm.size()) + " ranks";
+  } else if (!std::filesystem::exists(mine)) {
+    why = "it has no file for rank " + std::to_string(comm.rank());
+  } else {
+    where = mine;
+    try {
       ctx.resume = load_checkpoint(mine);
       why = ctx.fingerprint.difference(ctx.resume.fingerprint);
+      const auto& c = ctx.resume;
+      if (why.empty() && (c.rank != comm.rank() || c.x.size() != n_owned))
+        why = "it holds " + std::to_string(c.x.size()) + " values of rank " + std::to_string(c.rank) + ", not the " +
+              std::to_string(n_owned) + " of rank " + std::to_string(comm.rank());
+      const bool finite = std::isfinite(c.dangling_mass) && std::isfinite(c.residual) && c.iterations_done > 0 &&
+                          std::all_of(c.x.begin(), c.x.end(), [](double v) { return std::isfinite(v); });
+      if (why.empty() && !finite) why = "it holds a value that is not finite, or no iteration";
+    } catch (const CheckpointError& e) {
+      why = e.reason();
     }
-    const int bad = comm.first_failed(!why.empty());
-    if (bad >= 0) {
-      std::string msg = why;
-      comm.bcast(msg, bad);
-      throw ConfigError(dir, 0, "", "checkpoint does not match this run: " + msg +
-                                        "; rerun with the same inputs and rank count, or delete the folder to start over");
-    }
+  }
+  auto refuse = [&](const std::string& file, const std::string& reason) {
+    throw ConfigError(file, 0, "", "the checkpoint cannot be resumed: " + reason +
+                                       "; rerun with --discard-checkpoint to start over, or delete " + dir);
+  };
+  if (const int bad = comm.first_failed(!why.empty()); bad >= 0) {
+    comm.bcast(why, bad);
+    comm.bcast(where, bad);
+    refuse(where, why);
+  }
+  // Every rank's file is whole and made for this run; they must also be of one iteration (a rank
+  // that died while the others were writing leaves its older file beside their newer ones).
+  const std::vector<std::int32_t> iterations = comm.allgatherv<std::int32_t>(
+      std::vector<std::int32_t>{ctx.resume.iterations_done});
+  if (std::adjacent_find(iterations.begin(), iterations.end(), std::not_equal_to<>()) != iterations.end()) {
+    std::string list;
+    for (std::size_t r = 0; r < iterations.size(); ++r)
+      list += fmt::format("{}rank-{}.bin after iteration {}", r ? ", " : "", r, iterations[r]);
+    refuse(dir, "its rank files are of different PageRank iterations (" + list + ")");
   }
   return ctx;
 }
@@ -603,8 +630,29 @@ PageRankResult run_pagerank(const Comm& comm, const OwnedData& d, const LocalGra
       cp.residual = r.residual;
       cp.x.resize(n);  // in global order, whatever the numbering
       for (std::size_t i = 0; i < n; ++i) cp.x[i] = x[g.position_of[i]];
-      save_checkpoint(checkpoint_file(ckpt.dir, comm.rank()), cp);
-      comm.barrier();
+      // Every rank learns whether every rank's file was written; a checkpoint with a file missing
+      // cannot be resumed, so the folder goes and a rerun starts over.
+      std::string failed;
+      try {
+        save_checkpoint(checkpoint_file(ckpt.dir, comm.rank()), cp);
+      } catch (const std::exception& e) {
+        failed = e.what();
+      }
+      if (comm.all(failed.empty()) && comm.root()) {
+        try {
+          mark_checkpoint_complete(ckpt.dir, it, comm.size());
+        } catch (const std::exception& e) {
+          failed = e.what();
+        }
+      }
+      if (const int bad = comm.first_failed(!failed.empty()); bad >= 0) {
+        comm.bcast(failed, bad);
+        std::error_code ignored;
+        if (comm.root()) std::filesystem::remove_all(ckpt.dir, ignored);
+        throw std::runtime_error(fmt::format("stopped by a signal after PageRank iteration {} but the checkpoint could "
+                                             "not be written: {}; the checkpoint folder was removed",
+                                             it, failed));
+      }
       throw StoppedForCheckpoint(fmt::format("stopped by a signal after PageRank iteration {}; checkpoint in {}; rerun the same "
                                      "command (same ranks) to resume",
                                      it, ckpt.dir));
@@ -691,7 +739,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
     fp.ranks = comm.size();
     fp.bounds = d.own.read_layout().bounds();
     fp.partition = d.own.name();
-    ckpt = find_checkpoint(comm, checkpoint_folder, std::move(fp));
+    ckpt = find_checkpoint(comm, checkpoint_folder, std::move(fp), d.n_owned());
   }
   PageRankResult pr = run_pagerank(comm, d, g, campaign, ckpt, verbose, col);
   const std::uint64_t halo_bytes = comm.sum(pr.halo_bytes_per_iteration);
@@ -883,6 +931,21 @@ std::string metrics_json(const Comm& comm, const UniverseReader& u, const Rankin
       numbers(peak_rss, "{:.0f}"));
 }
 
+// --discard-checkpoint: rank 0 removes the folder (every rank learns if it could not).
+void discard_checkpoint(const Comm& comm, const std::string& dir) {
+  std::string problem;
+  bool existed = false;
+  if (comm.root()) {
+    std::error_code ec;
+    existed = std::filesystem::exists(dir, ec);
+    std::filesystem::remove_all(dir, ec);
+    if (ec) problem = fmt::format("cannot delete the checkpoint folder {}: {}", dir, ec.message());
+  }
+  comm.bcast(problem);
+  if (!problem.empty()) throw std::runtime_error(problem);
+  if (existed) say(comm, "[score] discarded the checkpoint " + dir + " (--discard-checkpoint); PageRank starts over");
+}
+
 int run_score(const Comm& comm, const ScoreOptions& o) {
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
@@ -890,11 +953,13 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
   const Campaign campaign = load_campaign(o.campaign);
   UniverseReader universe(comm, o.universe);
   const std::int32_t t = resolve_as_of(universe, o.as_of);
-  const std::string snapshot_path =
-      (std::filesystem::path(o.out) / campaign.name / (format_week(t) + ".h5")).string();
-  // All ranks write the snapshot (and their checkpoints) there: refuse a node-local folder now,
-  // not after the whole run.
-  check_shared_folder(comm, "--out", std::filesystem::path(snapshot_path).parent_path().string());
+  const std::string snapshot_name = format_week(t) + ".h5";
+  const std::string snapshot_folder = (std::filesystem::path(o.out) / campaign.name).string();
+  const std::string snapshot_path = (std::filesystem::path(snapshot_folder) / snapshot_name).string();
+  // All ranks write the snapshot (and their checkpoints) there: refuse a folder that cannot be
+  // made or that not every rank sees now, not after the whole run.
+  check_output_folder(comm, "--out", snapshot_folder, snapshot_name);
+  check_shared_folder(comm, "--out", snapshot_folder);
   // Rank 0 hashes the inputs in the background while the ranks compute.
   // The thread touches no HDF5 (the library is not thread-safe): the universe's own inputs
   // attribute is read here, on the main thread.
@@ -905,10 +970,13 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
       // Lowest CPU priority: on a node with spare cores the hash is free; where every core runs a
       // rank, it should take idle moments (waits at collectives) rather than slow rank 0 down.
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-      std::string s = "{\"universe\":" + json_input(describe_input_cached("universe", o.universe, &universe_hash_cached)) +
-                      ",\"campaign\":" + json_input(describe_input("campaign", o.campaign));
+      // Absolute paths: export re-reads the suppression list from where it was, wherever it runs.
+      auto absolute = [](const std::string& p) { return std::filesystem::absolute(p).lexically_normal().string(); };
+      std::string s = "{\"universe\":" +
+                      json_input(describe_input_cached("universe", absolute(o.universe), &universe_hash_cached)) +
+                      ",\"campaign\":" + json_input(describe_input("campaign", absolute(o.campaign)));
       if (!campaign.suppression.empty())
-        s += ",\"suppression\":" + json_input(describe_input("suppression", campaign.suppression));
+        s += ",\"suppression\":" + json_input(describe_input("suppression", absolute(campaign.suppression)));
       return s + ",\"universe_inputs\":" + universe_inputs + "}";
     });
   }
@@ -923,18 +991,24 @@ int run_score(const Comm& comm, const ScoreOptions& o) {
 
   if (!o.metrics.empty()) check_output_folder("--metrics", o.metrics);
   const std::string ckpt_dir = checkpoint_dir(o.out, campaign.name, format_week(t));
+  if (o.discard_checkpoint) discard_checkpoint(comm, ckpt_dir);
   Ranking r = compute_ranking(comm, universe, campaign, t, ckpt_dir, true, o.partition, /*gather_snapshot=*/false);
   const double before_write = comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   const auto w0 = std::chrono::steady_clock::now();
   if (comm.root()) r.snapshot.inputs_json = inputs.get();
   // Every rank writes its slice of the ordered rows into one file (parallel HDF5); rank 0 renames.
-  write_snapshot(comm, snapshot_path, r.snapshot, r.slice_offset, r.total_rows, [&](double write_seconds) {
-    auto all = r.phases;
-    all.emplace_back("write", write_seconds);
-    all.emplace_back("total", before_write + write_seconds);
-    return timings_json(all);
-  });
-  if (comm.root()) std::filesystem::remove_all(ckpt_dir);  // the snapshot supersedes it
+  const std::vector<std::string> stale =
+      write_snapshot(comm, snapshot_path, r.snapshot, r.slice_offset, r.total_rows, [&](double write_seconds) {
+        auto all = r.phases;
+        all.emplace_back("write", write_seconds);
+        all.emplace_back("total", before_write + write_seconds);
+        return timings_json(all);
+      });
+  if (comm.root()) {
+    std::error_code ignored;  // the snapshot supersedes the checkpoint; a leftover is harmless
+    std::filesystem::remove_all(ckpt_dir, ignored);
+    std::fputs(describe_removed_temporaries(stale).c_str(), stdout);
+  }
   const double write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   say(comm, fmt::format("[score] write      {:7.2f} s  {}{}", write_s, snapshot_path,
@@ -968,6 +1042,9 @@ void register_score(CLI::App& app, std::vector<Command>& commands) {
                   "graph (the METIS assignment for this rank count stored in universe.h5 by `signalrank partition "
                   "--method graph --store`); the snapshot is bit-identical whichever is used")
       ->check(CLI::IsMember({"block", "hash", "graph"}));
+  sub->add_flag("--discard-checkpoint", opts->discard_checkpoint,
+                "delete the checkpoint of an interrupted run of this campaign and week, if any, and start PageRank "
+                "over (a checkpoint that cannot be resumed is otherwise refused)");
   sub->add_flag("--dry-run", opts->dry_run,
                 "validate the inputs and campaign, print the plan (providers, edges and peak memory per rank), exit");
   commands.push_back({sub, [opts](const Comm& comm) { return run_score(comm, *opts); }});

@@ -14,6 +14,7 @@
 #include "io/npi.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
+#include "score/score_universe.hpp"
 #include "support/subprocess.hpp"
 
 using namespace signalrank;
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kDir = fs::temp_directory_path() / "signalrank_score_e2e";
-const std::string kLastMonday = "2026-11-16";
+using signalrank::testing::kLastMonday;
 
 using signalrank::testing::CommandResult;
 using signalrank::testing::mpirun;
@@ -34,69 +35,10 @@ std::string score_cmd(int ranks, const std::string& campaign, const std::string&
          campaign + " --as-of " + as_of + " --out " + out;
 }
 
-// A universe with a heavy-tailed referral graph (hubs, dangling providers, isolated ones) and
-// weekly claims of campaign and other codes, some providers jumping in the last weeks.
-void build_universe() {
-  fs::create_directories(kDir);
-  const std::size_t P = 3000;
-  std::mt19937_64 rng(2026);
-  Providers p;
-  p.specialty_names = {"Cardiovascular Disease", "Family Medicine", "General Acute Care Hospital"};
-  for (std::size_t i = 0; i < P; ++i) {
-    p.npi.push_back(npi_from_body(123400000 + 37 * i));
-    const bool org = i % 10 == 0;
-    p.entity_type.push_back(org ? 2 : 1);
-    p.taxonomy.push_back(org ? std::array<char, 10>{'2', '8', '2', 'N', '0', '0', '0', '0', '0', 'X'}
-                             : std::array<char, 10>{'2', '0', '7', 'R', 'C', '0', '0', '0', '0', 'X'});
-    p.specialty.push_back(org ? 2 : (i % 3 == 0 ? 0 : 1));
-    p.state.push_back(i % 4 == 0 ? std::array<char, 2>{'P', 'A'} : std::array<char, 2>{'O', 'H'});
-    p.zip5.push_back({'4', '4', '1', '0', '1'});
-  }
-  std::vector<Code> codes = {{CodeSystem::CPT, "33361"}, {CodeSystem::CPT, "33365"}, {CodeSystem::CPT, "99213"},
-                             {CodeSystem::ICD10, "I350"}, {CodeSystem::HCPCS, "C1889"}};
-  std::int32_t last = 0;
-  monday_problem(kLastMonday, &last);
-  std::vector<ClaimRow> claims;
-  std::poisson_distribution<int> base(2.0);
-  for (std::uint32_t i = 0; i < P; ++i) {
-    const bool doer = i % 5 != 0;
-    const bool jumper = i % 37 == 0;
-    const bool new_writer = i % 41 == 0;
-    for (std::int32_t w = last - 80; w <= last; ++w) {
-      if (doer && rng() % 3 == 0) claims.push_back({i, w, static_cast<std::uint32_t>(rng() % 2), static_cast<std::uint32_t>(base(rng)), 1});
-      if (rng() % 2 == 0) claims.push_back({i, w, 2, static_cast<std::uint32_t>(1 + rng() % 20), 1});
-      if (jumper && w > last - 4) claims.push_back({i, w, 3, 12, 3});
-      if (new_writer && w > last - 3) claims.push_back({i, w, 4, 4, 1});
-    }
-  }
-  std::vector<EdgeRow> edges;
-  for (std::uint32_t i = 0; i < P; ++i) {
-    if (i % 23 == 0) continue;  // dangling providers (no out-edges)
-    const int deg = 1 + static_cast<int>(rng() % 12);
-    for (int k = 0; k < deg; ++k) {
-      // Hubs: one in ten targets is among the first 30 providers.
-      std::uint32_t d = rng() % 10 == 0 ? static_cast<std::uint32_t>(rng() % 30) : static_cast<std::uint32_t>(rng() % P);
-      if (d == i) continue;
-      edges.push_back({i, d, 30, static_cast<std::uint32_t>(11 + rng() % 40), 2});
-    }
-  }
-  Comm self(MPI_COMM_SELF);
-  UniverseMeta meta;
-  meta.source = "test";
-  write_universe(self, (kDir / "universe.h5").string(), p, codes, claims, edges, meta);
-  // Suppress a few providers, among them a top one.
-  std::ofstream supp(kDir / "suppression.csv");
-  supp << "npi,reason\n" << p.npi[37] << ",opt_out\n" << p.npi[101] << ",compliance\n";
-}
+void build_universe() { signalrank::testing::build_score_universe(kDir); }
 
 std::string write_campaign(const std::string& name, const std::string& extra) {
-  const std::string path = (kDir / name).string();
-  std::ofstream(path) << "name = \"tavr\"\n"
-                         "codes = [\"CPT:33361-33369\", \"ICD10:I35*\", \"HCPCS:C1889\"]\n"
-                         "trigger_z = 2.0\n"
-                         "suppression = \"suppression.csv\"\n"
-                      << extra;
-  return path;
+  return signalrank::testing::write_score_campaign(kDir, name, extra);
 }
 
 class ScoreE2E : public ::testing::Test {
@@ -289,8 +231,8 @@ TEST_F(ScoreE2E, SignalWritesCheckpointAndResumeGivesTheSameSnapshot) {
   EXPECT_EQ(refused.status, 3);
   EXPECT_EQ(refused.error_lines(),
             std::vector<std::string>{"error: " + ckpt.string() +
-                                     ": checkpoint does not match this run: it holds 2 rank files and this run has 3 "
-                                     "ranks; rerun with the same inputs and rank count, or delete the folder to start over"})
+                                     ": the checkpoint cannot be resumed: it holds 2 rank files and this run has 3 "
+                                     "ranks; rerun with --discard-checkpoint to start over, or delete " + ckpt.string()})
       << refused.err;
   EXPECT_TRUE(fs::exists(ckpt / "rank-0.bin"));
 
@@ -316,8 +258,9 @@ TEST_F(ScoreE2E, CheckpointOfAnotherCampaignIsRefused) {
   CommandResult r = run(score_cmd(2, changed, kLastMonday, out));
   EXPECT_EQ(r.status, 3);
   ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
-  EXPECT_NE(r.error_lines()[0].find("checkpoint does not match this run: the campaign file changed since"),
-            std::string::npos);
+  EXPECT_NE(r.error_lines()[0].find("/rank-0.bin: the checkpoint cannot be resumed: the campaign file changed since"),
+            std::string::npos)
+      << r.error_lines()[0];
 }
 
 TEST_F(ScoreE2E, DryRunPrintsThePlanAndWritesNothing) {
