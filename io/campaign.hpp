@@ -1,6 +1,7 @@
 // The campaign file (SPEC §3): which codes define the activity, the trend and trigger windows,
 // PageRank settings, eligibility filters, suppression list and score weights. Parsing is strict:
-// an unknown key, a wrong type or a bad code spec is a ConfigError naming file, line and key.
+// an unknown key, a wrong type, a bad code spec or a value out of range (README, "Campaign files")
+// is a ConfigError naming file, line and key.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,5 +1,6 @@
-// signalrank diff: week-over-week movers, entrants, drop-outs and trigger changes between two
-// snapshots, as CSV plus a short summary. Serial (rank 0). Contract in src/diff.hpp.
+// signalrank diff: week-over-week movers, entrants, drop-outs, trigger changes and providers that
+// joined or left the universe, between two snapshots, as CSV plus a short summary. Serial
+// (rank 0). Contract in src/diff.hpp.
 #include "src/diff.hpp"
 
 #include <fmt/format.h>
@@ -7,10 +8,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
-#include <numeric>
 #include <sstream>
 
 #include "io/error.hpp"
+#include "kernels/radix_sort.hpp"
 #include "src/action_support.hpp"
 #include "src/commands.hpp"
 
@@ -18,7 +19,9 @@ namespace signalrank {
 
 std::string diff_kinds_text(unsigned kinds) {
   static const std::pair<unsigned, const char*> kNames[] = {
-      {kEntered, "entered"}, {kDropped, "dropped"}, {kMover, "mover"}, {kTriggerOn, "trigger_on"}, {kTriggerOff, "trigger_off"}};
+      {kEntered, "entered"},       {kDropped, "dropped"},         {kMover, "mover"},
+      {kTriggerOn, "trigger_on"},  {kTriggerOff, "trigger_off"},  {kJoinedUniverse, "joined_universe"},
+      {kLeftUniverse, "left_universe"}};
   std::string out;
   for (const auto& [bit, name] : kNames)
     if (kinds & bit) {
@@ -28,30 +31,62 @@ std::string diff_kinds_text(unsigned kinds) {
   return out;
 }
 
-DiffResult compute_diff(const Snapshot& from, const Snapshot& to, const DiffSettings& st) {
-  // Row of each NPI in both snapshots, aligned on the ascending NPI list.
-  const std::size_t n = from.size();
-  if (to.size() != n) throw std::logic_error("diff: the snapshots hold different NPIs");
-  auto rows_by_npi = [](const Snapshot& s) {
-    std::vector<std::uint32_t> order(s.size());
-    std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return s.npi[a] < s.npi[b]; });
-    return order;
-  };
-  const std::vector<std::uint32_t> fa = rows_by_npi(from), tb = rows_by_npi(to);
+namespace {
 
+struct NpiRow {
+  std::uint64_t npi;
+  std::uint32_t row, rank;
+};
+
+// The snapshot's (NPI, row, rank) records in ascending NPI order: a radix sort (linear) of
+// records that carry what the merge below reads for every provider, so it reads in sequence.
+// Throws InputError(file, 0, ...) when a column diff reads is not one per NPI, or when one NPI is
+// in two rows.
+std::vector<NpiRow> by_npi(const std::string& file, const Snapshot& s) {
+  if (s.size() > UINT32_MAX) throw InputError(file, 0, "npi", fmt::format("{} rows; at most {}", s.size(), UINT32_MAX));
+  for (const auto& [name, rows] : {std::pair{"rank", s.rank.size()}, std::pair{"score", s.score.size()},
+                                   std::pair{"trigger", s.trigger.size()}})
+    if (rows != s.size())
+      throw InputError(file, 0, name, fmt::format("{} rows, but 'npi' has {}; a snapshot has one row per provider", rows,
+                                                  s.size()));
+  std::vector<NpiRow> order(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) order[i] = {s.npi[i], static_cast<std::uint32_t>(i), s.rank[i]};
+  // Stable: of two equal NPIs the earlier row comes first, so the message names rows in order.
+  kernels::radix_sort_by_key(order, [](const NpiRow& r) { return r.npi; });
+  for (std::size_t k = 1; k < order.size(); ++k)
+    if (order[k].npi == order[k - 1].npi)
+      throw InputError(file, 0, "npi",
+                       fmt::format("NPI {} is in rows {} and {} (counting from 0); a snapshot holds each provider once",
+                                   order[k].npi, order[k - 1].row, order[k].row));
+  return order;
+}
+
+}  // namespace
+
+DiffResult compute_diff(const Snapshot& from, const Snapshot& to, const DiffSettings& st, const std::string& from_file,
+                        const std::string& to_file) {
+  // Both snapshots in ascending NPI order, merged: a provider is in both, or in one only. A
+  // trigger is read where it may count, a score only for the rows kept.
+  const std::vector<NpiRow> fa = by_npi(from_file, from), tb = by_npi(to_file, to);
   DiffResult out;
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::uint32_t a = fa[k], b = tb[k];
-    if (from.npi[a] != to.npi[b]) throw std::logic_error("diff: the snapshots hold different NPIs");
+  std::size_t i = 0, j = 0;
+  while (i < fa.size() || j < tb.size()) {
     DiffRow r;
-    r.npi = from.npi[a];
-    r.from_rank = from.rank[a];
-    r.to_rank = to.rank[b];
-    r.from_score = from.score[a];
-    r.to_score = to.score[b];
-    r.from_trigger = from.trigger[a];
-    r.to_trigger = to.trigger[b];
+    const bool take_from = i < fa.size() && (j == tb.size() || fa[i].npi <= tb[j].npi);
+    const bool take_to = j < tb.size() && (i == fa.size() || tb[j].npi <= fa[i].npi);
+    std::uint32_t a = 0, b = 0;
+    r.in_from = take_from;
+    r.in_to = take_to;
+    if (take_from) {
+      r.npi = fa[i].npi;
+      r.from_rank = fa[i].rank;
+      a = fa[i++].row;
+    }
+    if (take_to) {
+      r.npi = tb[j].npi;
+      r.to_rank = tb[j].rank;
+      b = tb[j++].row;
+    }
     const bool in_from = r.from_rank != 0 && r.from_rank <= st.top;
     const bool in_to = r.to_rank != 0 && r.to_rank <= st.top;
     if (in_to && !in_from) r.kinds |= kEntered;
@@ -60,21 +95,37 @@ DiffResult compute_diff(const Snapshot& from, const Snapshot& to, const DiffSett
       const std::int64_t c = r.change();
       if (static_cast<std::uint64_t>(c < 0 ? -c : c) >= st.min_move) r.kinds |= kMover;
     }
-    if (in_from || in_to || st.triggers_everywhere) {
+    // A trigger change is one provider's state in both weeks.
+    if (r.in_from && r.in_to && (in_from || in_to || (st.triggers_everywhere && (r.from_rank || r.to_rank)))) {
+      r.from_trigger = from.trigger[a];
+      r.to_trigger = to.trigger[b];
       if (r.from_trigger == 0 && r.to_trigger != 0 && r.to_rank != 0) r.kinds |= kTriggerOn;
       if (r.from_trigger != 0 && r.to_trigger == 0 && r.from_rank != 0) r.kinds |= kTriggerOff;
     }
+    if (!r.in_from) r.kinds |= kJoinedUniverse;
+    if (!r.in_to) r.kinds |= kLeftUniverse;
+    out.in_both += r.in_from && r.in_to;
     if (!r.kinds) continue;
+    if (r.in_from) {
+      r.from_score = from.score[a];
+      r.from_trigger = from.trigger[a];
+    }
+    if (r.in_to) {
+      r.to_score = to.score[b];
+      r.to_trigger = to.trigger[b];
+    }
     out.entered += (r.kinds & kEntered) != 0;
     out.dropped += (r.kinds & kDropped) != 0;
     out.movers += (r.kinds & kMover) != 0;
     out.movers_up += (r.kinds & kMover) && r.change() > 0;
     out.trigger_on += (r.kinds & kTriggerOn) != 0;
     out.trigger_off += (r.kinds & kTriggerOff) != 0;
+    out.joined_universe += (r.kinds & kJoinedUniverse) != 0;
+    out.left_universe += (r.kinds & kLeftUniverse) != 0;
     out.rows.push_back(r);
   }
-  // Grouped by the first kind (entered, dropped, mover, trigger_on, trigger_off), then by the
-  // newer rank (unranked last), the older rank, the NPI.
+  // Grouped by the first kind (in DiffKind's order), then by the newer rank (unranked or absent
+  // last), the older rank, the NPI.
   auto group = [](const DiffRow& r) { return r.kinds & (~r.kinds + 1); };  // lowest set bit
   auto key_rank = [](std::uint32_t rank) { return rank == 0 ? UINT32_MAX : rank; };
   std::sort(out.rows.begin(), out.rows.end(), [&](const DiffRow& x, const DiffRow& y) {
@@ -90,11 +141,13 @@ std::string diff_csv(const std::vector<DiffRow>& rows) {
   std::string out = csv_record(
       {"npi", "from_rank", "to_rank", "change", "kind", "from_score", "to_score", "from_trigger", "to_trigger"});
   auto rank = [](std::uint32_t r) { return r == 0 ? std::string() : std::to_string(r); };
+  auto score = [](bool present, double s) { return present ? fmt::format("{:.6f}", s) : std::string(); };
+  auto trigger = [](bool present, std::uint8_t t) { return present ? std::to_string(t) : std::string(); };
   for (const auto& r : rows)
     out += csv_record({std::to_string(r.npi), rank(r.from_rank), rank(r.to_rank),
                        r.has_change() ? std::to_string(r.change()) : std::string(), diff_kinds_text(r.kinds),
-                       fmt::format("{:.6f}", r.from_score), fmt::format("{:.6f}", r.to_score),
-                       std::to_string(r.from_trigger), std::to_string(r.to_trigger)});
+                       score(r.in_from, r.from_score), score(r.in_to, r.to_score), trigger(r.in_from, r.from_trigger),
+                       trigger(r.in_to, r.to_trigger)});
   return out;
 }
 
@@ -119,7 +172,7 @@ std::size_t first_different_line(const std::string& a, const std::string& b) {
   }
 }
 
-// Two weeks of one campaign over one universe, or a ConfigError saying which is not.
+// Two weeks of one campaign, or a ConfigError saying why not. The universes may differ.
 void check_comparable(const DiffOptions& o, const Snapshot& a, const Snapshot& b) {
   if (a.campaign != b.campaign)
     throw ConfigError(o.to, 0, "campaign",
@@ -131,7 +184,6 @@ void check_comparable(const DiffOptions& o, const Snapshot& a, const Snapshot& b
                       fmt::format("campaign '{}' was scored with other settings than in --from '{}' (the stored "
                                   "campaign files differ from line {}); pass --allow-campaign-change to compare anyway",
                                   b.campaign, o.from, first_different_line(a.campaign_toml, b.campaign_toml)));
-  check_same_npis(o.to, b, sorted_npis(a), "--from '" + o.from + "'");
 }
 
 int run_diff(const DiffOptions& o_in) {
@@ -140,16 +192,19 @@ int run_diff(const DiffOptions& o_in) {
   check_output_folder("--out", o.out);
   const Snapshot a = open_snapshot("--from", o.from), b = open_snapshot("--to", o.to);
   check_comparable(o, a, b);
-  const DiffResult d = compute_diff(a, b, o.settings);
+  const DiffResult d = compute_diff(a, b, o.settings, o.from, o.to);
   write_text_atomically(o.out, diff_csv(d.rows));
 
   std::printf("diff: %s %s -> %s, top %u, movers by %u+ ranks%s\n", b.campaign.c_str(), a.as_of.c_str(), b.as_of.c_str(),
               o.settings.top, o.settings.min_move, a.as_of > b.as_of ? " (note: --from is the later week)" : "");
-  std::printf("diff: entered %llu  dropped %llu  movers %llu (up %llu, down %llu)  trigger on %llu  trigger off %llu\n",
-              static_cast<unsigned long long>(d.entered), static_cast<unsigned long long>(d.dropped),
-              static_cast<unsigned long long>(d.movers), static_cast<unsigned long long>(d.movers_up),
-              static_cast<unsigned long long>(d.movers - d.movers_up), static_cast<unsigned long long>(d.trigger_on),
-              static_cast<unsigned long long>(d.trigger_off));
+  std::printf("%s", fmt::format("diff: entered {}  dropped {}  movers {} (up {}, down {})  trigger on {}  trigger off {}  "
+                                 "joined universe {}  left universe {}\n",
+                                 d.entered, d.dropped, d.movers, d.movers_up, d.movers - d.movers_up, d.trigger_on,
+                                 d.trigger_off, d.joined_universe, d.left_universe)
+                         .c_str());
+  std::printf("%s", fmt::format("diff: providers {} -> {}, {} in both{}\n", a.size(), b.size(), d.in_both,
+                                 d.in_both == 0 && a.size() + b.size() > 0 ? " (note: no provider in common)" : "")
+                         .c_str());
   const DiffRow* up = nullptr;
   const DiffRow* down = nullptr;
   for (const auto& r : d.rows) {
@@ -171,7 +226,7 @@ void register_diff(CLI::App& app, std::vector<Command>& commands) {
   auto o = std::make_shared<DiffOptions>();
   CLI::App* sub = app.add_subcommand("diff", "Week-over-week movers, new entrants, drop-outs and trigger changes of two snapshots");
   sub->add_option("--from", o->from, "the older snapshot")->required();
-  sub->add_option("--to", o->to, "the newer snapshot (same campaign and universe)")->required();
+  sub->add_option("--to", o->to, "the newer snapshot (same campaign; providers matched by NPI)")->required();
   sub->add_option("--out", o->out, "the CSV to write (atomically)")->required();
   sub->add_option("--top", o->settings.top, "the top N whose entrants, drop-outs and movers are listed (default 100)")
       ->check(CLI::PositiveNumber);
