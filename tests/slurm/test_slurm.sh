@@ -23,6 +23,15 @@ BUILD="$3"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$ROOT/scripts/env.sh"
 export SIGNALRANK_SLURM_DIR="${SIGNALRANK_SLURM_DIR:-/tmp/signalrank-slurm-test-$$}"
+# Ports nobody listens on, so that test runs in two worktrees at once do not collide.
+if [ -z "${SIGNALRANK_SLURM_PORT:-}" ]; then
+  for port in $(seq 16817 2 16897); do
+    if ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -qE ":($port|$((port + 1)))\$"; then
+      export SIGNALRANK_SLURM_PORT=$port
+      break
+    fi
+  done
+fi
 W="$(mktemp -d /tmp/signalrank-slurm-work.XXXXXX)"
 passed=0
 failed=0
