@@ -9,12 +9,29 @@
 #      second keeps it; both snapshots equal the block-layout one.
 #   5. the same through weekly-array.sbatch: its tasks never store; without a stored assignment the
 #      task fails with the one-line error, with one it writes the same snapshot.
+#   6. `cmake --install` to a prefix (with a space in its name); from a fresh folder outside the
+#      repository, with PREFIX/bin on PATH and no SIGNALRANK_BIN: the installed weekly.sbatch
+#      uses the installed binary and writes the same snapshot (and the installed verifier passes
+#      it); the installed weekly-array.sbatch runs the installed weekly.sbatch, same snapshot.
+#   7. neither PATH nor SIGNALRANK_BIN: the job fails (exit 2), its log is the one-line error;
+#      a SIGNALRANK_BIN that is not executable fails the same way even with signalrank on PATH.
 # Slurm is stopped at the end whatever happens. Prints "N passed, N failed".
 set -uo pipefail
-BIN="$1"
+BIN="$1"      # the built signalrank
+CMAKE="$2"    # cmake, and the build tree to install from (case 6)
+BUILD="$3"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$ROOT/scripts/env.sh"
 export SIGNALRANK_SLURM_DIR="${SIGNALRANK_SLURM_DIR:-/tmp/signalrank-slurm-test-$$}"
+# Ports nobody listens on, so that test runs in two worktrees at once do not collide.
+if [ -z "${SIGNALRANK_SLURM_PORT:-}" ]; then
+  for port in $(seq 16817 2 16897); do
+    if ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -qE ":($port|$((port + 1)))\$"; then
+      export SIGNALRANK_SLURM_PORT=$port
+      break
+    fi
+  done
+fi
 W="$(mktemp -d /tmp/signalrank-slurm-work.XXXXXX)"
 passed=0
 failed=0
@@ -126,6 +143,52 @@ env SIGNALRANK_PARTITION=graph SIGNALRANK_BIN="$BIN" sbatch --wait --array=0 --n
   "$ROOT/slurm/weekly-array.sbatch" "$W/array-universe.h5" "$W/array-campaigns" "$W/array-stored" >/dev/null
 check "array: with the stored partition the snapshot equals the block layout's" \
   same_snapshot "$REF" "$W/array-stored/$(basename "$(dirname "$REF")")/$(basename "$REF")"
+
+# 6. installed, submitted from a folder outside the repository with PREFIX/bin on PATH
+P="$W/pre fix"
+E="$W/elsewhere"
+mkdir -p "$E"
+SHARE="$P/share/signalrank"
+BASE_PATH=/usr/sbin:/usr/bin:/sbin:/bin
+SNAP="$(basename "$(dirname "$REF")")/$(basename "$REF")"
+installed_start=$(date +%s)
+check "installed: cmake --install to a prefix" bash -c '"$1" --install "$2" --prefix "$3" >/dev/null' _ "$CMAKE" "$BUILD" "$P"
+check "installed: no signalrank on the base PATH (precondition)" bash -c "PATH=$BASE_PATH; ! type -P signalrank"
+submit_from_elsewhere() {  # submit_from_elsewhere LOG PATH [VAR=VALUE...] -- SBATCH ARGS...: sbatch --wait's exit code
+  local log="$1" path="$2"; shift 2
+  local vars=()
+  while [ "$1" != -- ]; do vars+=("$1"); shift; done
+  shift
+  (cd "$E" && env -u SIGNALRANK_BIN PATH="$path" "${vars[@]}" sbatch --wait --ntasks=2 -o "$log" "$@" >/dev/null)
+}
+submit_from_elsewhere "$W/installed.log" "$P/bin:$BASE_PATH" -- \
+  "$SHARE/slurm/weekly.sbatch" --universe "$U" --campaign "$C" --out "$E/installed"
+check "installed: the job succeeds" test $? -eq 0
+check "installed: it used the installed binary" grep -qF ", binary $P/bin/signalrank" "$W/installed.log"
+check "installed: snapshot equals mpirun -n 2" same_snapshot "$REF" "$E/installed/$SNAP"
+check "installed: the installed verifier passes it" bash -c '(cd "$1" && "$2" "$3" "$4" "$5") | grep -q "^Verification: PASS$"' _ \
+  "$E" "$SHARE/scripts/verify_snapshot.py" "$U" "$C" "$E/installed/$SNAP"
+mkdir -p "$E/campaigns"
+cp "$C" "$W/input/suppression.csv" "$E/campaigns/"
+submit_from_elsewhere "$W/installed-array.log" "$P/bin:$BASE_PATH" -- \
+  --array=0 "$SHARE/slurm/weekly-array.sbatch" "$U" "$E/campaigns" "$E/installed-array"
+check "installed array: the task succeeds" test $? -eq 0
+check "installed array: it ran the installed weekly.sbatch" \
+  grep -qF "through $SHARE/slurm/weekly.sbatch" "$W/installed-array.log"
+check "installed array: snapshot equals mpirun -n 2" same_snapshot "$REF" "$E/installed-array/$SNAP"
+
+# 7. no binary to be found
+submit_from_elsewhere "$W/nobin.log" "$BASE_PATH" -- "$SHARE/slurm/weekly.sbatch" --universe "$U" --campaign "$C" --out "$E/nobin"
+check "no binary: the job fails with exit 2" test $? -eq 2
+check "no binary: its log is the one line saying where it looked and what to set" test "$(cat "$W/nobin.log")" = \
+  "weekly.sbatch: no signalrank binary: SIGNALRANK_BIN is not set, none on PATH ($BASE_PATH), none at $E/build/release/src/signalrank; put PREFIX/bin of \`cmake --install\` on PATH or set SIGNALRANK_BIN"
+check "no binary: nothing written" test ! -e "$E/nobin"
+submit_from_elsewhere "$W/badbin.log" "$P/bin:$BASE_PATH" SIGNALRANK_BIN="$E/no such signalrank" -- \
+  "$SHARE/slurm/weekly.sbatch" --universe "$U" --campaign "$C" --out "$E/badbin"
+check "bad SIGNALRANK_BIN: the job fails with exit 2, though signalrank is on PATH" test $? -eq 2
+check "bad SIGNALRANK_BIN: its log is the one line naming it" test "$(cat "$W/badbin.log")" = \
+  "weekly.sbatch: SIGNALRANK_BIN=$E/no such signalrank is not an executable file (unset it to use signalrank on PATH)"
+echo "installed cases took $(( $(date +%s) - installed_start )) s"
 
 echo "slurm test took $(( $(date +%s) - start )) s"
 for f in "$W"/*.log; do echo "---- $f"; cat "$f"; done | tail -n 80
