@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -168,8 +171,10 @@ int run_export(const Comm&, ExportOptions o) {
       throw ConfigError("--specialty", 0, "", "'" + sp + "' is neither a specialty name nor a taxonomy code of the universe");
   }
 
-  // Suppression lists newer than the snapshot: every --suppression file, and the snapshot's own
-  // list when it still exists at its recorded path and has changed since the snapshot was made.
+  // Suppression lists: every --suppression file, and the snapshot's own list, re-read from the
+  // absolute path score recorded (it only ever grows for compliance: an opt-out added after
+  // scoring must not be exported). When that list cannot be read here, the export refuses unless
+  // --suppression gives the list to use instead: it never proceeds without the opt-outs.
   std::vector<std::uint8_t> newer;
   auto apply = [&](const std::string& path, const char* why) {
     SuppressionStats st;
@@ -182,13 +187,29 @@ int run_export(const Comm&, ExportOptions o) {
   };
   for (const auto& path : o.suppression) apply(path, "--suppression");
   if (auto rec = recorded_input(s, "suppression")) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(rec->path, ec)) {
-      std::printf("export: note: the snapshot's suppression list '%s' is not found here; it is not re-checked\n",
-                  rec->path.c_str());
+    const std::filesystem::path recorded(rec->path);
+    std::string unreadable;
+    if (!recorded.is_absolute()) {
+      unreadable = "it was recorded relative to the folder score ran in";
+    } else if (FILE* f = std::fopen(rec->path.c_str(), "rb")) {
+      std::fclose(f);
     } else {
+      unreadable = std::strerror(errno);
+    }
+    if (unreadable.empty()) {
       const InputFile now = describe_input("suppression", rec->path);
-      if (now.bytes != rec->bytes || hex64(now.xxh3) != rec->xxh3) apply(rec->path, "changed since the snapshot");
+      const bool changed = now.bytes != rec->bytes || hex64(now.xxh3) != rec->xxh3;
+      apply(rec->path, changed ? "the snapshot's list, changed since the snapshot was made" : "the snapshot's list");
+    } else if (o.suppression.empty()) {
+      throw InputError(o.snapshot, 0, "inputs",
+                       fmt::format("the snapshot was scored with the suppression list '{}', which cannot be read here "
+                                   "({}); an export never goes without its opt-outs: pass --suppression FILE (that "
+                                   "list, or its newer version)",
+                                   rec->path, unreadable));
+    } else {
+      std::printf("export: note: the snapshot's suppression list '%s' cannot be read here (%s); the --suppression "
+                  "lists replace it\n",
+                  rec->path.c_str(), unreadable.c_str());
     }
   }
 

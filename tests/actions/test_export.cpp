@@ -11,7 +11,9 @@
 #include <set>
 
 #include "actions_support.hpp"
+#include "score/score_universe.hpp"
 #include "io/error.hpp"
+#include "src/action_support.hpp"
 #include "src/explain.hpp"
 #include "src/export.hpp"
 
@@ -178,6 +180,62 @@ TEST_F(ExportTest, ChangedSuppressionListRecordedInTheSnapshotIsReappliedByItsel
   ASSERT_EQ(rows.size(), 6u);
   for (std::size_t k = 1; k < rows.size(); ++k) EXPECT_NE(rows[k][1], std::to_string(s.npi[0]));
   EXPECT_EQ(rows[1][0], "2");  // the snapshot's rank 2 is now first
+}
+
+// The whole path, as a team runs it: score in one folder with the campaign's relative list, an
+// opt-out added after scoring, export from another folder. The opt-out must not be exported; a
+// list that cannot be read any more stops the export unless --suppression names the list to use.
+TEST_F(ExportTest, OptOutAddedAfterScoringIsHonouredFromAnyFolder) {
+  const fs::path work = kDir / "scored-here", elsewhere = kDir / "exported-from-here";
+  fs::create_directories(elsewhere);
+  build_score_universe(work);
+  write_score_campaign(work, "tavr.toml", "");
+  CommandResult scored = run_command("cd " + work.string() + " && mpirun -n 2 --oversubscribe --allow-run-as-root " +
+                                         SIGNALRANK_BINARY + " score --universe universe.h5 --campaign tavr.toml --as-of " +
+                                         kLastMonday + " --out snapshots",
+                                     work.string());
+  ASSERT_EQ(scored.status, 0) << scored.err;
+  const fs::path snap = work / "snapshots" / "tavr" / (kLastMonday + ".h5");
+  const Snapshot s = read_snapshot(snap.string());
+  const auto rec = recorded_input(s, "suppression");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->path, (work / "suppression.csv").string());  // absolute, whatever score was given
+  // After scoring, the top provider opts out.
+  ASSERT_EQ(s.rank[0], 1u);
+  std::ofstream(work / "suppression.csv", std::ios::app) << s.npi[0] << ",opt_out\n";
+
+  auto export_from_elsewhere = [&](const std::string& extra) {
+    return run_command("cd " + elsewhere.string() + " && " + SIGNALRANK_BINARY + " export --snapshot " + snap.string() +
+                           " --universe " + (work / "universe.h5").string() + " --top 5 --out targets.csv " + extra,
+                       elsewhere.string());
+  };
+  CommandResult r = export_from_elsewhere("");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("export: suppression " + rec->path +
+                       " (the snapshot's list, changed since the snapshot was made): 3 rows, 3 providers"),
+            std::string::npos)
+      << r.out;
+  auto rows = parse_csv(slurp((elsewhere / "targets.csv").string()));
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[1][0], "2");  // rank 1 opted out
+  for (std::size_t k = 1; k < rows.size(); ++k) EXPECT_NE(rows[k][1], std::to_string(s.npi[0]));
+
+  // The list is moved away: no export without it, and the targets of the last run stay.
+  fs::rename(work / "suppression.csv", kDir / "moved-suppression.csv");
+  CommandResult refused = export_from_elsewhere("");
+  EXPECT_EQ(refused.status, 2) << refused.err;
+  EXPECT_EQ(refused.error_lines(),
+            std::vector<std::string>{"error: " + snap.string() + ": field 'inputs': the snapshot was scored with the "
+                                     "suppression list '" + rec->path + "', which cannot be read here (No such file " +
+                                     "or directory); an export never goes without its opt-outs: pass --suppression " +
+                                     "FILE (that list, or its newer version)"})
+      << refused.err;
+  EXPECT_EQ(parse_csv(slurp((elsewhere / "targets.csv").string())), rows);
+  CommandResult with_list = export_from_elsewhere("--suppression " + (kDir / "moved-suppression.csv").string());
+  ASSERT_EQ(with_list.status, 0) << with_list.err;
+  EXPECT_NE(with_list.out.find("the --suppression lists replace it"), std::string::npos) << with_list.out;
+  EXPECT_EQ(parse_csv(slurp((elsewhere / "targets.csv").string())), rows);
+  fs::rename(kDir / "moved-suppression.csv", work / "suppression.csv");
 }
 
 // ---- filters -----------------------------------------------------------------------------------
