@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <sched.h>
 #include <unistd.h>
 
 namespace signalrank {
@@ -60,6 +61,29 @@ int Comm::ranks_on_node() const {
   MPI_Comm_free(&node);
   return n;
 }
+Comm::CoreShare Comm::core_share() const {
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  if (sched_getaffinity(0, sizeof mine, &mine) != 0) CPU_SET(0, &mine);
+  MPI_Comm node;
+  MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  std::vector<cpu_set_t> all(static_cast<std::size_t>(n));
+  MPI_Allgather(&mine, sizeof mine, MPI_BYTE, all.data(), sizeof mine, MPI_BYTE, node);
+  MPI_Comm_free(&node);
+  CoreShare share;
+  share.cores = std::max(1, CPU_COUNT(&mine));
+  share.sharing = 0;
+  for (const cpu_set_t& other : all) {
+    cpu_set_t both;
+    CPU_AND(&both, &mine, &other);
+    share.sharing += CPU_COUNT(&both) > 0;
+  }
+  share.sharing = std::max(1, share.sharing);
+  return share;
+}
+
 void Comm::abort(int code) const {
   MPI_Abort(comm_, code);
   std::abort();

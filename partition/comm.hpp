@@ -53,6 +53,14 @@ class Comm {
   void barrier() const;
   // How many ranks of this communicator share this rank's node (memory).
   int ranks_on_node() const;
+  // The cores this rank may run on (its CPU affinity mask) and how many ranks of its node may run
+  // on any of them (itself included). Collective.
+  struct CoreShare {
+    int cores = 1, sharing = 1;
+    // One thread per core, the cores split among the ranks sharing them; at least 1.
+    int threads() const { return cores / sharing > 1 ? cores / sharing : 1; }
+  };
+  CoreShare core_share() const;
   [[noreturn]] void abort(int code) const;
 
   std::uint64_t sum(std::uint64_t v) const;

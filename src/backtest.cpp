@@ -353,6 +353,7 @@ constexpr int kStaticWeeks = 52;  // the static list's history
 int run_backtest(const Comm& comm, const BacktestOptions& o) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  say(comm, "[backtest] " + threads_note());
   // ---- check inputs on every rank before any heavy reading (errors are collective) ----
   const Campaign campaign = load_campaign(o.campaign);
   if (!std::filesystem::is_regular_file(o.universe))

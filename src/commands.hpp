@@ -18,6 +18,13 @@ struct Command {
   std::function<int(const Comm&)> run;
 };
 
+// How many OpenMP threads each rank runs and why, e.g. "2 ranks x 1 threads (2 cores shared by 2
+// ranks on this node)"; main sets it before the command runs, commands print it first.
+inline std::string& threads_note() {
+  static std::string note;
+  return note;
+}
+
 // One progress line printed by rank 0 only (stdout, flushed at once).
 inline void say(const Comm& comm, const std::string& line) {
   if (!comm.root()) return;

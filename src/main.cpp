@@ -1,5 +1,8 @@
 // signalrank: one executable, one subcommand per job (SPEC §1).
+#include <omp.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -43,6 +46,19 @@ int main(int argc, char** argv) {
     }
     return code == 0 ? 0 : kExitBadConfig;
   }
+
+  // OpenMP threads per rank: OMP_NUM_THREADS when set, else the cores this rank may use divided by
+  // the ranks that share them (OpenMP's own default, every core of the mask, would run
+  // ranks x cores threads on an oversubscribed node).
+  const Comm::CoreShare share = comm.core_share();
+  const char* env_threads = std::getenv("OMP_NUM_THREADS");
+  if (!env_threads || !*env_threads) omp_set_num_threads(share.threads());
+  auto count = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+  threads_note() = count(comm.size(), "rank", "ranks") + " x " + count(omp_get_max_threads(), "thread", "threads") + " (" +
+                   (env_threads && *env_threads ? "OMP_NUM_THREADS=" + std::string(env_threads)
+                                                : count(share.cores, "core", "cores") + " shared by " +
+                                                      count(share.sharing, "rank", "ranks") + " on this node") +
+                   ")";
 
   int code = kExitOk;
   std::string message;

@@ -949,6 +949,7 @@ void discard_checkpoint(const Comm& comm, const std::string& dir) {
 int run_score(const Comm& comm, const ScoreOptions& o) {
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
+  say(comm, "[score] " + threads_note());
   // ---- validate the campaign and the as-of date before any heavy reading ----
   const Campaign campaign = load_campaign(o.campaign);
   UniverseReader universe(comm, o.universe);

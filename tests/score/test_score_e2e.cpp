@@ -3,6 +3,7 @@
 // section 4 confirms column by column. Bad campaigns and as-of dates fail with one exact error
 // line and no snapshot; a rank killed mid-PageRank leaves no snapshot and an earlier one intact.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -261,6 +262,30 @@ TEST_F(ScoreE2E, CheckpointOfAnotherCampaignIsRefused) {
   EXPECT_NE(r.error_lines()[0].find("/rank-0.bin: the checkpoint cannot be resumed: the campaign file changed since"),
             std::string::npos)
       << r.error_lines()[0];
+}
+
+// Without OMP_NUM_THREADS, each rank runs as many threads as it has cores to itself: 4 ranks on
+// a 2-core machine run 1 thread each (OpenMP's own default gave each rank every core: 4 x 2).
+TEST_F(ScoreE2E, DefaultThreadsShareTheCoresAmongTheRanks) {
+  const std::string campaign = write_campaign("tavr.toml", "");
+  cpu_set_t mask;
+  ASSERT_EQ(sched_getaffinity(0, sizeof mask, &mask), 0);
+  const int cores = CPU_COUNT(&mask);
+  auto count = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+  for (int ranks : {1, 2, 4}) {
+    CommandResult r = run("env -u OMP_NUM_THREADS " + score_cmd(ranks, campaign, kLastMonday, (kDir / "threads").string()));
+    ASSERT_EQ(r.status, 0) << r.err;
+    const int threads = std::max(1, cores / ranks);
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "[score] " + count(ranks, "rank", "ranks") + " x " +
+                                                     count(threads, "thread", "threads") + " (" +
+                                                     count(cores, "core", "cores") + " shared by " +
+                                                     count(ranks, "rank", "ranks") + " on this node)");
+    EXPECT_NE(r.out.find("ranks " + std::to_string(ranks) + "  threads " + std::to_string(threads)), std::string::npos)
+        << r.out;
+  }
+  CommandResult set = run("OMP_NUM_THREADS=3 " + score_cmd(2, campaign, kLastMonday, (kDir / "threads").string()));
+  ASSERT_EQ(set.status, 0) << set.err;
+  EXPECT_EQ(set.out.substr(0, set.out.find('\n')), "[score] 2 ranks x 3 threads (OMP_NUM_THREADS=3)");
 }
 
 TEST_F(ScoreE2E, DryRunPrintsThePlanAndWritesNothing) {
