@@ -467,6 +467,13 @@ AtomicPath::~AtomicPath() {
   }
 }
 
+void AtomicPath::fail(const std::exception& e, const std::string& what) const {
+  std::string why = e.what();
+  for (const std::string& prefix : {"HDF5 " + temp_ + ": ", temp_ + ": "})
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+  throw std::runtime_error(path_ + ": cannot write " + what + ": " + why + " (its temporary file was removed)");
+}
+
 std::vector<std::string> AtomicPath::commit() {
   if (comm_) comm_->barrier();  // every rank has closed the file
   std::string problem;

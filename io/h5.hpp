@@ -212,6 +212,9 @@ class AtomicPath {
   // rename fails, the temporary file then being removed. Returns, on rank 0, the stale temporary
   // files of ended runs it removed from the folder (io/temp_files.hpp).
   std::vector<std::string> commit();
+  // Rethrows a failure of the write as "<path>: cannot write <what>: <reason> (its temporary file
+  // was removed)", the temporary file's name taken out of the reason (it is gone).
+  [[noreturn]] void fail(const std::exception& e, const std::string& what) const;
 
  private:
   std::string path_, temp_;

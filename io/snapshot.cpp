@@ -163,11 +163,7 @@ std::vector<std::string> write_file(const Comm* comm, const std::string& path, c
     f.add_attr("/", "timings", text);
     return target.commit();
   } catch (const std::exception& e) {
-    // Every rank has the same message (agreed); it names the temporary file, which is removed.
-    std::string why = e.what();
-    for (const std::string& prefix : {"HDF5 " + target.temp() + ": ", target.temp() + ": "})
-      if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
-    throw std::runtime_error(path + ": cannot write the snapshot: " + why + " (its temporary file was removed)");
+    target.fail(e, "the snapshot");  // the same message on every rank (agreed)
   }
 }
 

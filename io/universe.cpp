@@ -10,6 +10,7 @@
 
 #include "io/dates.hpp"
 #include "io/error.hpp"
+#include "io/column_file.hpp"
 #include "io/h5.hpp"
 #include "io/parallel.hpp"
 #include "partition/layout.hpp"
@@ -208,90 +209,109 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
   first_week = static_cast<std::int32_t>(comm.min(static_cast<double>(first_week)));
   last_week = static_cast<std::int32_t>(comm.max(static_cast<double>(last_week)));
 
-  // ---- write, collectively, at a temporary name ----
+  // ---- write at a temporary name: rank 0 lays the file out, every rank writes its rows ----
+  // (h5::ColumnFile: a full disk or a failing write on any rank stops every rank with one error.)
+  std::size_t spec_width = 1;
+  for (const auto& s : providers.specialty_names) spec_width = std::max(spec_width, s.size());
+  for (const auto& c : codes)
+    if (c.code.size() > kCodeWidth) throw std::runtime_error("code longer than 16 characters: " + c.code);
+  std::string created = utc_now();
+  comm.bcast(created);
   h5::AtomicPath target(path, &comm);
-  {
-    h5::File f = h5::File::create(target.temp(), &comm);
-    for (const char* g : {"/providers", "/codes", "/claims", "/referrals", "/meta"}) f.create_group(g);
+  try {
+    h5::ColumnFile f(&comm, target.temp());
+    for (const char* g : {"/providers", "/codes", "/claims", "/referrals", "/meta"}) f.group(g);
+    f.column<std::uint64_t>("/providers/npi", P);
+    f.column<std::uint8_t>("/providers/entity_type", P);
+    f.column<std::uint16_t>("/providers/specialty", P);
+    f.strings("/providers/taxonomy", 10, P);
+    f.strings("/providers/state", 2, P);
+    f.strings("/providers/zip5", 5, P);
+    f.strings("/providers/specialty_names", spec_width, providers.specialty_names.size());
+    f.column<std::uint64_t>("/providers/out_weight", P);
+    f.column<std::uint8_t>("/codes/system", codes.size());
+    f.strings("/codes/code", kCodeWidth, codes.size());
+    f.column<std::uint64_t>("/claims/offsets", P + 1);
+    f.column<std::int32_t>("/claims/week", n_claims);
+    for (const char* c : {"/claims/code", "/claims/services", "/claims/patients"}) f.column<std::uint32_t>(c, n_claims);
+    f.column<std::uint64_t>("/referrals/out_offsets", P + 1);
+    for (const char* c : {"/referrals/out_dst", "/referrals/out_pair_count", "/referrals/out_bene_count",
+                          "/referrals/out_same_day"})
+      f.column<std::uint32_t>(c, n_edges);
+    f.column<std::uint64_t>("/referrals/in_offsets", P + 1);
+    for (const char* c : {"/referrals/in_src", "/referrals/in_bene_count"}) f.column<std::uint32_t>(c, n_edges);
 
-    f.write_column<std::uint64_t>("/providers/npi", providers.npi);
-    f.write_column<std::uint8_t>("/providers/entity_type", providers.entity_type);
-    f.write_column<std::uint16_t>("/providers/specialty", providers.specialty);
-    f.write_strings("/providers/taxonomy", 10, P, 0, comm.root() ? P : 0,
-                    reinterpret_cast<const char*>(providers.taxonomy.data()));
-    f.write_strings("/providers/state", 2, P, 0, comm.root() ? P : 0, reinterpret_cast<const char*>(providers.state.data()));
-    f.write_strings("/providers/zip5", 5, P, 0, comm.root() ? P : 0, reinterpret_cast<const char*>(providers.zip5.data()));
-    std::size_t spec_width = 1;
-    for (const auto& s : providers.specialty_names) spec_width = std::max(spec_width, s.size());
-    std::vector<char> spec(providers.specialty_names.size() * spec_width, '\0');
-    for (std::size_t i = 0; i < providers.specialty_names.size(); ++i)
-      std::memcpy(spec.data() + i * spec_width, providers.specialty_names[i].data(), providers.specialty_names[i].size());
-    f.write_strings("/providers/specialty_names", spec_width, providers.specialty_names.size(), 0,
-                    comm.root() ? providers.specialty_names.size() : 0, spec.data());
-
-    std::vector<std::uint8_t> sys(codes.size());
-    std::vector<char> code_text(codes.size() * kCodeWidth, '\0');
-    for (std::size_t i = 0; i < codes.size(); ++i) {
-      sys[i] = static_cast<std::uint8_t>(codes[i].system);
-      if (codes[i].code.size() > kCodeWidth) throw std::runtime_error("code longer than 16 characters: " + codes[i].code);
-      std::memcpy(code_text.data() + i * kCodeWidth, codes[i].code.data(), codes[i].code.size());
-    }
-    f.write_column<std::uint8_t>("/codes/system", sys);
-    f.write_strings("/codes/code", kCodeWidth, codes.size(), 0, comm.root() ? codes.size() : 0, code_text.data());
-
-    auto claim_key = [](const ClaimRow& c) { return std::uint64_t{c.provider}; };
-    f.write_column<std::uint64_t>("/claims/offsets", P + 1, lo, csr_offsets(comm, lo, hi, claims, claims_at, claim_key));
-    std::vector<std::int32_t> week(claims.size());
-    for (std::size_t i = 0; i < claims.size(); ++i) week[i] = claims[i].week;
-    f.write_column<std::int32_t>("/claims/week", n_claims, claims_at, week);
-    week = {};
-    f.write_column<std::uint32_t>("/claims/code", n_claims, claims_at, column_u32(claims, [](auto& c) { return c.code; }));
-    f.write_column<std::uint32_t>("/claims/services", n_claims, claims_at,
-                                  column_u32(claims, [](auto& c) { return c.services; }));
-    f.write_column<std::uint32_t>("/claims/patients", n_claims, claims_at,
-                                  column_u32(claims, [](auto& c) { return c.patients; }));
-    claims = {};
-
-    auto src_key = [](const EdgeRow& e) { return std::uint64_t{e.src}; };
-    auto dst_key = [](const EdgeRow& e) { return std::uint64_t{e.dst}; };
-    f.write_column<std::uint64_t>("/referrals/out_offsets", P + 1, lo, csr_offsets(comm, lo, hi, edges, out_at, src_key));
-    f.write_column<std::uint32_t>("/referrals/out_dst", n_edges, out_at, column_u32(edges, [](auto& e) { return e.dst; }));
-    f.write_column<std::uint32_t>("/referrals/out_pair_count", n_edges, out_at,
-                                  column_u32(edges, [](auto& e) { return e.pair_count; }));
-    f.write_column<std::uint32_t>("/referrals/out_bene_count", n_edges, out_at,
-                                  column_u32(edges, [](auto& e) { return e.bene_count; }));
-    f.write_column<std::uint32_t>("/referrals/out_same_day", n_edges, out_at,
-                                  column_u32(edges, [](auto& e) { return e.same_day; }));
-    std::vector<std::uint64_t> out_weight(hi - lo, 0);
-    for (const auto& e : edges) out_weight[e.src - lo] += e.bene_count;
-    f.write_column<std::uint64_t>("/providers/out_weight", P, lo, out_weight);
-    edges = {};
-    f.write_column<std::uint64_t>("/referrals/in_offsets", P + 1, lo, csr_offsets(comm, lo, hi, in_edges, in_at, dst_key));
-    f.write_column<std::uint32_t>("/referrals/in_src", n_edges, in_at, column_u32(in_edges, [](auto& e) { return e.src; }));
-    f.write_column<std::uint32_t>("/referrals/in_bene_count", n_edges, in_at,
-                                  column_u32(in_edges, [](auto& e) { return e.bene_count; }));
-    in_edges = {};
-
-    f.set_attr("/", "format", std::string(kUniverseFormat));
-    f.set_attr("/", "source", meta.source);
-    f.set_attr("/", "inputs", inputs_json(meta.inputs));
-    std::string created = utc_now();
-    comm.bcast(created);
-    f.set_attr("/", "created_utc", created);
-    f.set_attr("/claims", "first_week", std::int64_t{first_week});
-    f.set_attr("/claims", "last_week", std::int64_t{last_week});
-    f.set_attr("/claims", "first_monday", n_claims ? format_week(first_week) : std::string());
-    f.set_attr("/claims", "last_monday", n_claims ? format_week(last_week) : std::string());
+    f.attr("/", "format", std::string(kUniverseFormat));
+    f.attr("/", "source", meta.source);
+    f.attr("/", "inputs", inputs_json(meta.inputs));
+    f.attr("/", "created_utc", created);
+    f.attr("/claims", "first_week", std::int64_t{first_week});
+    f.attr("/claims", "last_week", std::int64_t{last_week});
+    f.attr("/claims", "first_monday", n_claims ? format_week(first_week) : std::string());
+    f.attr("/claims", "last_monday", n_claims ? format_week(last_week) : std::string());
     const IngestCounters& c = meta.counters;
     const std::pair<const char*, std::uint64_t> counters[] = {
         {"claims_rows", c.claims_rows},       {"claims_unknown_npi", c.claims_unknown_npi},
         {"claims_merged", c.claims_merged},   {"edge_rows", c.edge_rows},
         {"edges_unknown_npi", c.edges_unknown_npi}, {"edges_self_loops", c.edges_self_loops},
         {"edges_merged", c.edges_merged},     {"bad_rows", c.bad_rows}};
-    for (const auto& [name, value] : counters) f.set_attr("/meta", name, static_cast<std::int64_t>(value));
-    f.close();
+    for (const auto& [name, value] : counters) f.attr("/meta", name, static_cast<std::int64_t>(value));
+    f.create();
+
+    // The provider table and the code dictionary: rank 0's copy (every rank holds the same).
+    if (comm.root()) {
+      f.write<std::uint64_t>("/providers/npi", 0, providers.npi);
+      f.write<std::uint8_t>("/providers/entity_type", 0, providers.entity_type);
+      f.write<std::uint16_t>("/providers/specialty", 0, providers.specialty);
+      f.write_strings("/providers/taxonomy", 0, P, reinterpret_cast<const char*>(providers.taxonomy.data()));
+      f.write_strings("/providers/state", 0, P, reinterpret_cast<const char*>(providers.state.data()));
+      f.write_strings("/providers/zip5", 0, P, reinterpret_cast<const char*>(providers.zip5.data()));
+      std::vector<char> spec(providers.specialty_names.size() * spec_width, '\0');
+      for (std::size_t i = 0; i < providers.specialty_names.size(); ++i)
+        std::memcpy(spec.data() + i * spec_width, providers.specialty_names[i].data(), providers.specialty_names[i].size());
+      f.write_strings("/providers/specialty_names", 0, providers.specialty_names.size(), spec.data());
+      std::vector<std::uint8_t> sys(codes.size());
+      std::vector<char> code_text(codes.size() * kCodeWidth, '\0');
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        sys[i] = static_cast<std::uint8_t>(codes[i].system);
+        std::memcpy(code_text.data() + i * kCodeWidth, codes[i].code.data(), codes[i].code.size());
+      }
+      f.write<std::uint8_t>("/codes/system", 0, sys);
+      f.write_strings("/codes/code", 0, codes.size(), code_text.data());
+    }
+
+    // Every rank: the CSR offsets of its providers [lo, hi) and its rows.
+    auto claim_key = [](const ClaimRow& c) { return std::uint64_t{c.provider}; };
+    f.write<std::uint64_t>("/claims/offsets", lo, csr_offsets(comm, lo, hi, claims, claims_at, claim_key));
+    std::vector<std::int32_t> week(claims.size());
+    for (std::size_t i = 0; i < claims.size(); ++i) week[i] = claims[i].week;
+    f.write<std::int32_t>("/claims/week", claims_at, week);
+    week = {};
+    f.write<std::uint32_t>("/claims/code", claims_at, column_u32(claims, [](auto& c) { return c.code; }));
+    f.write<std::uint32_t>("/claims/services", claims_at, column_u32(claims, [](auto& c) { return c.services; }));
+    f.write<std::uint32_t>("/claims/patients", claims_at, column_u32(claims, [](auto& c) { return c.patients; }));
+    claims = {};
+
+    auto src_key = [](const EdgeRow& e) { return std::uint64_t{e.src}; };
+    auto dst_key = [](const EdgeRow& e) { return std::uint64_t{e.dst}; };
+    f.write<std::uint64_t>("/referrals/out_offsets", lo, csr_offsets(comm, lo, hi, edges, out_at, src_key));
+    f.write<std::uint32_t>("/referrals/out_dst", out_at, column_u32(edges, [](auto& e) { return e.dst; }));
+    f.write<std::uint32_t>("/referrals/out_pair_count", out_at, column_u32(edges, [](auto& e) { return e.pair_count; }));
+    f.write<std::uint32_t>("/referrals/out_bene_count", out_at, column_u32(edges, [](auto& e) { return e.bene_count; }));
+    f.write<std::uint32_t>("/referrals/out_same_day", out_at, column_u32(edges, [](auto& e) { return e.same_day; }));
+    std::vector<std::uint64_t> out_weight(hi - lo, 0);
+    for (const auto& e : edges) out_weight[e.src - lo] += e.bene_count;
+    f.write<std::uint64_t>("/providers/out_weight", lo, out_weight);
+    edges = {};
+    f.write<std::uint64_t>("/referrals/in_offsets", lo, csr_offsets(comm, lo, hi, in_edges, in_at, dst_key));
+    f.write<std::uint32_t>("/referrals/in_src", in_at, column_u32(in_edges, [](auto& e) { return e.src; }));
+    f.write<std::uint32_t>("/referrals/in_bene_count", in_at, column_u32(in_edges, [](auto& e) { return e.bene_count; }));
+    in_edges = {};
+    f.finish();
+    meta.counters.stale_temporaries = target.commit();
+  } catch (const std::exception& e) {
+    target.fail(e, "the universe");  // the same message on every rank (agreed)
   }
-  target.commit();
   return meta.counters;
 }
 

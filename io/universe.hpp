@@ -82,6 +82,9 @@ struct IngestCounters {
   std::uint64_t claims_rows = 0, claims_unknown_npi = 0, claims_merged = 0;
   std::uint64_t edge_rows = 0, edges_unknown_npi = 0, edges_self_loops = 0, edges_merged = 0;
   std::uint64_t bad_rows = 0;
+  // Not stored: the temporary files of ended runs that writing the universe removed from its
+  // folder (io/temp_files.hpp), for ingest and generate to report.
+  std::vector<std::string> stale_temporaries;
 };
 
 struct UniverseMeta {

@@ -35,6 +35,7 @@
 #include "io/ingest_providers.hpp"
 #include "io/ingest_referrals.hpp"
 #include "io/parallel.hpp"
+#include "io/temp_files.hpp"
 #include "io/universe.hpp"
 #include "src/commands.hpp"
 
@@ -233,6 +234,7 @@ void check_options(const IngestOptions& o, ClaimsFormat format, std::int32_t* pe
   const std::filesystem::path out(o.out);
   const std::filesystem::path dir = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
   if (!std::filesystem::is_directory(dir)) throw ConfigError("--out", 0, "", "folder '" + dir.string() + "' does not exist");
+  if (const std::string problem = name_length_problem(o.out); !problem.empty()) throw ConfigError("--out", 0, "", problem);
   for (const std::string* in : {&o.providers, &o.claims, &o.referrals}) {
     std::error_code ec;
     if (std::filesystem::equivalent(*in, o.out, ec)) throw ConfigError("--out", 0, "", "'" + o.out + "' is an input file");
@@ -360,6 +362,7 @@ int run_ingest(const Comm& comm, const IngestOptions& o) {
   const std::uint64_t edges_kept = comm.sum(std::uint64_t{edges.size()});
   counters = write_universe(comm, o.out, providers, codes, std::move(claims), std::move(edges), meta);
   const double write_seconds = comm.max(seconds_since(t_phase));
+  if (comm.root()) std::fputs(describe_removed_temporaries(counters.stale_temporaries).c_str(), stdout);
 
   const std::string rejects = o.out + ".rejects.csv";
   if (comm.root()) {
