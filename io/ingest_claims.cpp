@@ -5,6 +5,7 @@
 
 #include "io/dates.hpp"
 #include "io/error.hpp"
+#include "io/text.hpp"
 
 namespace signalrank::ingest {
 
@@ -34,7 +35,9 @@ ClaimsLayout read_puf_header(const std::string& file, std::string_view header) {
   const csv::SplitResult r = tok.split(header, fields);
   if (r.problem != csv::FieldProblem::none) throw InputError(file, 1, "", "wrong header: unterminated quote");
   if (r.fields > fields.size()) throw InputError(file, 1, "", "wrong header: more than 4096 columns");
-  for (std::size_t i = 0; i < r.fields; ++i) layout.names.emplace_back(csv::trim(fields[i]));
+  // The names are kept for messages (RowSplitter names the column of a bad row): shown as
+  // messages show values, so that a huge or binary name of a column ingest ignores stays short.
+  for (std::size_t i = 0; i < r.fields; ++i) layout.names.push_back(text::shown(csv::trim(fields[i])));
   for (const PufColumn& c : kPufColumns) {
     std::size_t found = ClaimsLayout::kNone;
     for (std::size_t i = 0; i < layout.names.size() && found == ClaimsLayout::kNone; ++i)
@@ -165,8 +168,8 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
     if (puf) {
       system = !code_text.empty() && code_text[0] >= '0' && code_text[0] <= '9' ? CodeSystem::CPT : CodeSystem::HCPCS;
     } else if (!csv::parse_code_system_ci(row[layout.system], &system)) {
-      return bad(layout.system, "unknown code system '" + std::string(csv::trim(row[layout.system])) +
-                                    "' (expected CPT, HCPCS, ICD10 or NDC)");
+      return bad(layout.system, "unknown code system " + text::quote(csv::trim(row[layout.system])) +
+                                    " (expected CPT, HCPCS, ICD10 or NDC)");
     }
     bool hit = false;
     CodeCache::Entry* code = codes.slot(system, code_text, &hit);

@@ -480,3 +480,29 @@ TEST_F(IngestCli, ErrorOnALineReadByRankOneHasItsGlobalNumber) {
     expect_failure(ingest(2, chunk), "error: " + path("claims.csv") + ":402: field 'services': 'x' is not a number");
   }
 }
+
+// ---- hostile inputs: huge fields ---------------------------------------------------------
+
+namespace {
+const std::string kCut10MB = std::string(80, '9') + "\u2026' (10000000 bytes)";
+}  // namespace
+
+TEST_F(IngestCli, HugeFieldIsCutTo80CharactersInTheErrorLine) {
+  const std::string huge(10'000'000, '9');
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,2024-01-01," + huge + ",2");
+  const std::string line = "error: " + path("claims.csv") + ":3: field 'services': '" + kCut10MB + " is larger than 4294967295";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err.substr(0, 1000);
+    EXPECT_LT(r.err.size(), 2000u);
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Tolerated: the rejects file's reason is cut the same way, its row is the line as read.
+  const CommandResult r = ingest(2, "--max-bad-rows 1");
+  ASSERT_EQ(r.status, 0) << r.err.substr(0, 1000);
+  EXPECT_LT(r.err.size(), 2000u);
+  EXPECT_EQ(signalrank::testing::slurp(path("universe.h5.rejects.csv")),
+            "file,line,field,reason,row\n" + path("claims.csv") + ",3,services,'" + kCut10MB +
+                " is larger than 4294967295,\"1000000004,ICD10,I35.0,2024-01-01," + huge + ",2\"\n");
+}

@@ -444,3 +444,47 @@ TEST(Suppression, BadNpiNamesFileAndLine) {
   EXPECT_EQ(thrown([&] { read_suppression(path2, p); }), path2 + ":1: field 'reason': the row has 3 fields, expected npi[,reason]");
   EXPECT_EQ(thrown([&] { read_suppression("/nonexistent/s.csv", p); }), "/nonexistent/s.csv: cannot open: No such file or directory");
 }
+
+// ---- hostile text: long fields -------------------------------------------------------------
+
+TEST(Headers, ValuesEchoedFromAHeaderAreBounded) {
+  const std::string huge(10'000'000, 'h');
+  EXPECT_EQ(thrown([&] { read_providers_header("p.csv", "npi,entity_type,taxonomy,specialty,state," + huge + "\n"); }),
+            "p.csv:1: field 'zip5': wrong header: column 6 is '" + std::string(80, 'h') +
+                "\u2026' (10000000 bytes) (expected 'npi,entity_type,taxonomy,specialty,state,zip5')");
+  EXPECT_EQ(thrown([&] { read_providers_header("p.csv", "npi,entity_type,taxonomy,specialty,state,zip5," + huge + "\n"); }),
+            "p.csv:1: field '" + std::string(80, 'h') +
+                "\u2026': wrong header: unexpected column 7 (expected 'npi,entity_type,taxonomy,specialty,state,zip5')");
+  // A column of the CMS file that ingest ignores still names the fields of short rows: shown, bounded.
+  const std::string text = "Rndrng_NPI,HCPCS_Cd,Tot_Srvcs,Tot_Benes," + huge + "\xFF\n1000000004,99213,1,1\n";
+  const ClaimsResult r = read_claims(text, ClaimsFormat::cms_puf, 1, week_of("2024-01-01"));
+  ASSERT_EQ(r.bad.size(), 1u);
+  EXPECT_EQ(r.bad[0].field, std::string(80, 'h') + "\u2026");
+  EXPECT_EQ(r.bad[0].reason, "missing: the row has 4 fields, expected 5");
+}
+
+TEST(WeeklyClaims, HugeValuesAreCutInTheReason) {
+  const std::string huge(10'000'000, '7');
+  const std::string text = "npi,code_system,code,week,services,patients\n"
+                           "1000000004,CPT,33361,2024-01-01," + huge + ",1\n"
+                           "1000000004,CPT,33361," + huge + ",1,1\n"
+                           "1000000004," + huge + ",33361,2024-01-01,1,1\n"
+                           "1000000004,CPT," + huge + ",2024-01-01,1,1\n"
+                           + huge + ",CPT,33361,2024-01-01,1,1\n";
+  const std::string cut = "'" + std::string(80, '7') + "\u2026' (10000000 bytes)";
+  const ClaimsResult r = read_claims(text, ClaimsFormat::weekly, 3);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"services", cut + " is larger than 4294967295"},
+      {"week", cut + " is not a date (YYYY-MM-DD)"},
+      {"code_system", "unknown code system " + cut + " (expected CPT, HCPCS, ICD10 or NDC)"},
+      {"code", cut + " is longer than 16 characters"},
+      {"npi", cut + " is not a 10-digit NPI"},
+  };
+  ASSERT_EQ(r.bad.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(r.bad[i].line, i + 2);
+    EXPECT_EQ(r.bad[i].field, want[i].first);
+    EXPECT_EQ(r.bad[i].reason, want[i].second);
+  }
+}
+
