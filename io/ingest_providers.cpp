@@ -81,11 +81,16 @@ void parse_providers(const ProvidersLayout& layout, std::string_view chunk, Prov
     std::copy(zip.begin(), zip.end(), p.zip5.begin());
 
     // The specialty names repeat heavily: remember the last one, look up the rest without
-    // building a string unless the name is new.
+    // building a string unless the name is new. A name is checked when it would enter the
+    // chunk's dictionary (its length before it is hashed); a bad one never enters, so every row
+    // holding it is reported.
     const std::string_view specialty = csv::trim(row[3]);
     if (last_specialty_id == UINT32_MAX || specialty != last_specialty) {
+      if (specialty.size() > kMaxSpecialtyBytes) return bad(3, text::field_problem(specialty, kMaxSpecialtyBytes));
       auto it = out.specialty_ids.find(specialty);
       if (it == out.specialty_ids.end()) {
+        if (std::string problem = text::field_problem(specialty, kMaxSpecialtyBytes); !problem.empty())
+          return bad(3, std::move(problem));
         it = out.specialty_ids.emplace(std::string(specialty), static_cast<std::uint32_t>(out.specialties.size())).first;
         out.specialties.emplace_back(specialty);
       }

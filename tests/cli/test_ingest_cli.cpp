@@ -481,7 +481,7 @@ TEST_F(IngestCli, ErrorOnALineReadByRankOneHasItsGlobalNumber) {
   }
 }
 
-// ---- hostile inputs: huge fields ---------------------------------------------------------
+// ---- hostile inputs: huge fields, invalid UTF-8 -------------------------------------------
 
 namespace {
 const std::string kCut10MB = std::string(80, '9') + "\u2026' (10000000 bytes)";
@@ -505,4 +505,48 @@ TEST_F(IngestCli, HugeFieldIsCutTo80CharactersInTheErrorLine) {
   EXPECT_EQ(signalrank::testing::slurp(path("universe.h5.rejects.csv")),
             "file,line,field,reason,row\n" + path("claims.csv") + ",3,services,'" + kCut10MB +
                 " is larger than 4294967295,\"1000000004,ICD10,I35.0,2024-01-01," + huge + ",2\"\n");
+}
+
+TEST_F(IngestCli, HugeSpecialtyIsABadRow) {
+  replace_line("providers.csv", 3, "1000000012,1,207Q00000X," + std::string(10'000'000, 'F') + ",CA,94110");
+  const std::string line = "error: " + path("providers.csv") + ":3: field 'specialty': '" + std::string(80, 'F') +
+                           "\u2026' (10000000 bytes) is longer than 256 bytes";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err.substr(0, 1000);
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Tolerated, the row is left out: the names are stored at the width of the longest one kept.
+  const CommandResult r = ingest(2, "--max-bad-rows 1");
+  ASSERT_EQ(r.status, 0) << r.err.substr(0, 1000);
+  const h5::File f = h5::File::open(path("universe.h5"), nullptr);
+  std::size_t width = 0;
+  f.read_strings("/providers/specialty_names", 0, f.column_size("/providers/specialty_names"), &width);
+  EXPECT_EQ(width, std::string("General Acute Care Hospital, Main").size());
+  EXPECT_EQ(column<std::uint64_t>(path("universe.h5"), "/providers/npi"),
+            (std::vector<std::uint64_t>{1000000004, 1000000020, 1000000038}));
+}
+
+TEST_F(IngestCli, SpecialtyMustBeUtf8WithoutControlCharacters) {
+  replace_line("providers.csv", 2, "1000000004,1,207RC0000X,Cardiolog\xE9,NY,10001");
+  replace_line("providers.csv", 5, "1000000038,1,207R00000X,\"Internal\x1B]0;owned\x07 Medicine\",PR,00901");
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(),
+              (std::vector<std::string>{
+                  "error: " + path("providers.csv") + ":2: field 'specialty': 'Cardiolog\\xE9' is not valid UTF-8 (byte 10)",
+                  "error: " + path("providers.csv") +
+                      ":5: field 'specialty': 'Internal\\x1B]0;owned\\x07 Medicine' holds a control character (byte 9)",
+                  "error: " + path("universe.h5") + ": not written: 2 bad rows, more than --max-bad-rows 0"}))
+        << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Any valid UTF-8 is kept byte for byte.
+  replace_line("providers.csv", 2, "1000000004,1,207RC0000X,Cardiolog\xC3\xAD" "a \xF0\x9F\xAB\x80,NY,10001");
+  replace_line("providers.csv", 5, "1000000038,1,207R00000X,Internal Medicine,PR,00901");
+  const CommandResult r = ingest(1);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(strings(path("universe.h5"), "/providers/specialty_names")[0], "Cardiolog\xC3\xAD" "a \xF0\x9F\xAB\x80");
 }

@@ -445,7 +445,43 @@ TEST(Suppression, BadNpiNamesFileAndLine) {
   EXPECT_EQ(thrown([&] { read_suppression("/nonexistent/s.csv", p); }), "/nonexistent/s.csv: cannot open: No such file or directory");
 }
 
-// ---- hostile text: long fields -------------------------------------------------------------
+// ---- hostile text: long fields, invalid UTF-8 ----------------------------------------------
+
+TEST(Providers, SpecialtyNamesAreBoundedUtf8WithoutControlCharacters) {
+  const std::string huge(10'000'000, 'S');
+  const std::string text = kProviders +
+                           "1000000046,1,207R00000X," + huge + ",NY,10001\n"                // line 7
+                           "1000000053,1,207R00000X,Cardiolog\xE9,NY,10001\n"              // line 8
+                           "1000000061,1,207R00000X,Cardiolog\xE9,NY,10001\n"              // line 9: the same name again
+                           "1000000079,1,207R00000X,Fam\x1B[2Jily,NY,10001\n"              // line 10
+                           "1000000087,1,207R00000X," + std::string(257, 'x') + ",NY,10001\n"  // line 11
+                           "1000000095,1,207R00000X," + std::string(256, 'x') + ",NY,10001\n"  // fine: the limit
+                           "1000000103,1,207R00000X,\xF0\x9F\xA9\xBA Cardiology,NY,10001\n";   // fine: an emoji
+  for (std::size_t parts : {1, 4, 16}) {
+    std::vector<BadRow> bad;
+    const Providers p = providers_from(text, parts, &bad);
+    std::sort(bad.begin(), bad.end(), [](const BadRow& a, const BadRow& b) { return a.line < b.line; });
+    const std::vector<std::pair<std::uint64_t, std::string>> want = {
+        {7, "'" + std::string(80, 'S') + "\u2026' (10000000 bytes) is longer than 256 bytes"},
+        {8, "'Cardiolog\\xE9' is not valid UTF-8 (byte 10)"},
+        {9, "'Cardiolog\\xE9' is not valid UTF-8 (byte 10)"},
+        {10, "'Fam\\x1B[2Jily' holds a control character (byte 4)"},
+        {11, "'" + std::string(80, 'x') + "\u2026' (257 bytes) is longer than 256 bytes"},
+    };
+    ASSERT_EQ(bad.size(), want.size()) << parts;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(bad[i].line, want[i].first) << parts;
+      EXPECT_EQ(bad[i].field, "specialty");
+      EXPECT_EQ(bad[i].reason, want[i].second);
+    }
+    EXPECT_EQ(bad[0].text.size(), huge.size() + 33);  // the rejects file keeps the line whole
+    ASSERT_EQ(p.size(), 7u);
+    std::size_t widest = 0;
+    for (const auto& n : p.specialty_names) widest = std::max(widest, n.size());
+    EXPECT_EQ(widest, 256u);
+    EXPECT_EQ(p.specialty_of(5), "\xF0\x9F\xA9\xBA Cardiology");
+  }
+}
 
 TEST(Headers, ValuesEchoedFromAHeaderAreBounded) {
   const std::string huge(10'000'000, 'h');
