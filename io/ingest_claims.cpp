@@ -193,6 +193,7 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
         std::int32_t week = 0;
         std::string problem = monday_problem(week_text, &week);
         if (!problem.empty()) return bad(layout.week, std::move(problem));
+        if (week > layout.latest_week) return bad(layout.week, future_reason(week_text, layout.today));
         last_week_text = week_text;
         last_week = week;
       }
@@ -213,6 +214,23 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
     if (code->id == UINT32_MAX) code->id = out.codes.find_or_add(code->key);
     out.rows.push_back({static_cast<std::uint32_t>(provider), last_week, code->id, services, patients});
   });
+}
+
+std::int32_t latest_week(std::int64_t today) {
+  const std::int64_t limit = today + kFutureDays;
+  // The last Monday on or before `limit` (floor division: also right before the epoch).
+  const std::int64_t since = limit - kMondayEpochDays;
+  return static_cast<std::int32_t>(since >= 0 ? since / 7 : -((-since + 6) / 7));
+}
+
+std::string future_reason(std::string_view week_text, std::int64_t today) {
+  return text::quote(week_text) + " is in the future: the limit is " + format_date(today + kFutureDays) + " (today " +
+         format_date(today) + " + " + std::to_string(kFutureDays) + " days; --today sets today)";
+}
+
+void ClaimsLayout::set_today(std::int64_t days) {
+  today = days;
+  latest_week = ingest::latest_week(days);
 }
 
 }  // namespace signalrank::ingest

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,7 @@
 #include "io/ingest_providers.hpp"
 #include "io/ingest_referrals.hpp"
 #include "io/parallel.hpp"
+#include "io/text.hpp"
 #include "io/universe.hpp"
 #include "src/commands.hpp"
 
@@ -49,7 +51,7 @@ enum FileNumber : std::uint8_t { kProvidersFile = 0, kClaimsFile = 1, kReferrals
 
 struct IngestOptions {
   std::string providers, claims, referrals, out;
-  std::string claims_format = "weekly", referrals_format = "cms", period;
+  std::string claims_format = "weekly", referrals_format = "cms", period, today;
   std::uint64_t max_bad_rows = 0;
   std::size_t chunk_bytes = std::size_t{4} << 20;
 };
@@ -222,11 +224,20 @@ void write_rejects(const std::string& path, const std::vector<BadRow>& rows, con
   }
 }
 
-void check_options(const IngestOptions& o, ClaimsFormat format, std::int32_t* period_week) {
+// `clock`: today by the clock of rank 0 (days since 1970-01-01, UTC); --today replaces it.
+void check_options(const IngestOptions& o, ClaimsFormat format, std::int64_t clock, std::int64_t* today,
+                   std::int32_t* period_week) {
+  *today = clock;
+  if (!o.today.empty()) {
+    const auto days = parse_date(o.today);
+    if (!days) throw ConfigError("--today", 0, "", text::quote(o.today) + " is not a date (YYYY-MM-DD)");
+    *today = *days;
+  }
   if (format == ClaimsFormat::cms_puf) {
     if (o.period.empty()) throw ConfigError("--period", 0, "", "required with --claims-format cms-puf (a Monday, YYYY-MM-DD)");
     const std::string problem = monday_problem(o.period, period_week);
     if (!problem.empty()) throw ConfigError("--period", 0, "", problem);
+    if (*period_week > latest_week(*today)) throw ConfigError("--period", 0, "", future_reason(o.period, *today));
   } else if (!o.period.empty()) {
     throw ConfigError("--period", 0, "", "only used with --claims-format cms-puf");
   }
@@ -251,18 +262,23 @@ int run_ingest(const Comm& comm, const IngestOptions& o) {
       o.referrals_format == "hop-teaming" ? ReferralsFormat::hop_teaming : ReferralsFormat::cms;
 
   // ---- 1. open and check the files -------------------------------------------------------
+  // One clock for all ranks (they could straddle midnight).
+  std::vector<std::int64_t> clock = {comm.root() ? static_cast<std::int64_t>(std::time(nullptr)) / 86400 : 0};
+  comm.bcast(clock);
+  std::int64_t today = 0;
   std::int32_t period_week = 0;
   std::unique_ptr<csv::MappedFile> providers_file, claims_file, referrals_file;
   ProvidersLayout providers_layout;
   ClaimsLayout claims_layout;
   ReferralsLayout referrals_layout;
   collectively(comm, [&] {
-    check_options(o, claims_format, &period_week);
+    check_options(o, claims_format, clock[0], &today, &period_week);
     providers_file = std::make_unique<csv::MappedFile>(o.providers);
     claims_file = std::make_unique<csv::MappedFile>(o.claims);
     referrals_file = std::make_unique<csv::MappedFile>(o.referrals);
     providers_layout = read_providers_header(o.providers, providers_file->view());
     claims_layout = read_claims_header(o.claims, claims_file->view(), claims_format, period_week);
+    claims_layout.set_today(today);
     referrals_layout = read_referrals_header(o.referrals, referrals_file->view(), referrals_format);
   });
   const std::uint64_t input_bytes = providers_file->size() + claims_file->size() + referrals_file->size();
@@ -419,6 +435,9 @@ void register_ingest(CLI::App& app, std::vector<Command>& commands) {
                   "cms (npi_from,npi_to,pair_count,bene_count,same_day_count) or hop-teaming (CareSet)")
       ->check(CLI::IsMember({"cms", "hop-teaming"}))
       ->capture_default_str();
+  sub->add_option("--today", o->today,
+                  "the date to take as today (YYYY-MM-DD; default: the UTC date): claims weeks more than 7 days "
+                  "later are bad rows, a later --period is refused (for tests and replays of old files)");
   sub->add_option("--max-bad-rows", o->max_bad_rows,
                   "bad rows tolerated; they are skipped and listed in <out>.rejects.csv (default 0: any bad row fails)")
       ->capture_default_str();

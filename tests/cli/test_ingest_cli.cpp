@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -481,7 +482,7 @@ TEST_F(IngestCli, ErrorOnALineReadByRankOneHasItsGlobalNumber) {
   }
 }
 
-// ---- hostile inputs: huge fields, invalid UTF-8 -------------------------------------------
+// ---- hostile inputs: huge fields, invalid UTF-8, future weeks ----------------------------
 
 namespace {
 const std::string kCut10MB = std::string(80, '9') + "\u2026' (10000000 bytes)";
@@ -549,4 +550,54 @@ TEST_F(IngestCli, SpecialtyMustBeUtf8WithoutControlCharacters) {
   const CommandResult r = ingest(1);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(strings(path("universe.h5"), "/providers/specialty_names")[0], "Cardiolog\xC3\xAD" "a \xF0\x9F\xAB\x80");
+}
+
+TEST_F(IngestCli, WeekInTheFutureIsABadRow) {
+  const std::string limit = " is in the future: the limit is 2026-12-08 (today 2026-12-01 + 7 days; --today sets today)";
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,9999-12-06,2,2");
+  replace_line("claims.csv", 5, "1000000020,CPT,99213,2099-12-07,9,9");
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks, "--today 2026-12-01");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), (std::vector<std::string>{
+                                   "error: " + path("claims.csv") + ":3: field 'week': '9999-12-06'" + limit,
+                                   "error: " + path("claims.csv") + ":5: field 'week': '2099-12-07'" + limit,
+                                   "error: " + path("universe.h5") + ": not written: 2 bad rows, more than --max-bad-rows 0"}))
+        << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // By the clock (the date is taken before and after, in case the run straddles midnight).
+  write("claims.csv", kClaims);
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,9999-12-06,2,2");
+  const std::int64_t before = std::time(nullptr) / 86400;
+  const CommandResult r = ingest(1);
+  const std::int64_t after = std::time(nullptr) / 86400;
+  auto clock_line = [&](std::int64_t today) {
+    return "error: " + path("claims.csv") + ":3: field 'week': '9999-12-06' is in the future: the limit is " +
+           format_date(today + 7) + " (today " + format_date(today) + " + 7 days; --today sets today)";
+  };
+  EXPECT_EQ(r.status, 2);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_TRUE(r.error_lines()[0] == clock_line(before) || r.error_lines()[0] == clock_line(after)) << r.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  // The last Monday before the limit is accepted; a replay moves today back.
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,2026-12-07,2,2");
+  ASSERT_EQ(ingest(2, "--today 2026-12-01").status, 0);
+  EXPECT_EQ(ingest(1, "--today 2026-11-29").status, 2);
+}
+
+TEST_F(IngestCli, FuturePeriodAndBadTodayAreConfigErrors) {
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,11,20\n");
+  const CommandResult future = ingest(2, "--claims-format cms-puf --period 2099-12-07 --today 2026-12-01");
+  EXPECT_EQ(future.status, 3);
+  EXPECT_EQ(future.error_lines(),
+            std::vector<std::string>{"error: --period: '2099-12-07' is in the future: the limit is 2026-12-08 (today "
+                                     "2026-12-01 + 7 days; --today sets today)"})
+      << future.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  const CommandResult bad = ingest(1, "--today 2026-13-01");
+  EXPECT_EQ(bad.status, 3);
+  EXPECT_EQ(bad.error_lines(), std::vector<std::string>{"error: --today: '2026-13-01' is not a date (YYYY-MM-DD)"});
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  EXPECT_EQ(ingest(1, "--claims-format cms-puf --period 2026-12-07 --today 2026-12-01").status, 0);
 }

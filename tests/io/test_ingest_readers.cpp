@@ -445,7 +445,7 @@ TEST(Suppression, BadNpiNamesFileAndLine) {
   EXPECT_EQ(thrown([&] { read_suppression("/nonexistent/s.csv", p); }), "/nonexistent/s.csv: cannot open: No such file or directory");
 }
 
-// ---- hostile text: long fields, invalid UTF-8 ----------------------------------------------
+// ---- hostile text: long fields, invalid UTF-8, weeks in the future ------------------------
 
 TEST(Providers, SpecialtyNamesAreBoundedUtf8WithoutControlCharacters) {
   const std::string huge(10'000'000, 'S');
@@ -524,3 +524,51 @@ TEST(WeeklyClaims, HugeValuesAreCutInTheReason) {
   }
 }
 
+namespace {
+ClaimsResult read_claims_on(const std::string& text, const char* today, std::size_t parts) {
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  ClaimsLayout layout = read_claims_header("claims.csv", text, ClaimsFormat::weekly);
+  layout.set_today(*parse_date(today));
+  auto chunks = read_in_parts<ClaimsChunk>(text, layout.data_begin, 1, parts, [&](std::string_view t, ClaimsChunk& c) {
+    parse_claims(layout, index, t, c);
+  });
+  ClaimsResult r;
+  for (auto& c : chunks) r.rows.insert(r.rows.end(), c.rows.begin(), c.rows.end());
+  r.bad = bad_rows(chunks);
+  return r;
+}
+}  // namespace
+
+TEST(WeeklyClaims, WeeksLaterThanTodayPlusSevenDaysAreBadRows) {
+  // Today is a Tuesday: the limit is the next Tuesday, so next Monday is the last week accepted.
+  EXPECT_EQ(latest_week(*parse_date("2026-12-01")), week_of("2026-12-07"));
+  EXPECT_EQ(latest_week(*parse_date("2026-11-30")), week_of("2026-12-07"));  // a Monday: + 7 is a Monday
+  EXPECT_EQ(latest_week(*parse_date("2026-12-06")), week_of("2026-12-07"));  // a Sunday
+  EXPECT_EQ(latest_week(*parse_date("2026-12-07")), week_of("2026-12-14"));
+  const std::string text =
+      "npi,code_system,code,week,services,patients\n"
+      "1000000004,CPT,33361,2026-11-16,5,3\n"
+      "1000000004,CPT,33361,2026-12-07,5,3\n"
+      "1000000004,CPT,33361,2026-12-14,5,3\n"  // 3: the Monday after the limit
+      "1000000004,CPT,33361,2099-12-07,5,3\n"  // 4
+      "1000000004,CPT,33361,9999-12-06,5,3\n"  // 5
+      "1000000004,CPT,33361,9999-12-06,5,3\n"; // 6: the same text again is not taken from the cache
+  const std::string limit = " is in the future: the limit is 2026-12-08 (today 2026-12-01 + 7 days; --today sets today)";
+  for (std::size_t parts : {1, 3}) {
+    const ClaimsResult r = read_claims_on(text, "2026-12-01", parts);
+    EXPECT_EQ(r.rows.size(), 2u);
+    ASSERT_EQ(r.bad.size(), 4u);
+    const std::vector<std::pair<std::uint64_t, std::string>> want = {
+        {4, "'2026-12-14'" + limit}, {5, "'2099-12-07'" + limit}, {6, "'9999-12-06'" + limit}, {7, "'9999-12-06'" + limit}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(r.bad[i].line, want[i].first) << parts;
+      EXPECT_EQ(r.bad[i].field, "week");
+      EXPECT_EQ(r.bad[i].reason, want[i].second);
+    }
+  }
+  // A replay of an old file with today set back: its own weeks are fine, later ones are not.
+  const ClaimsResult old = read_claims_on(text, "2026-11-16", 1);
+  EXPECT_EQ(old.rows.size(), 1u);
+  EXPECT_EQ(old.bad.size(), 5u);
+}
