@@ -122,9 +122,11 @@ class CodeCache {
   std::vector<Entry> entries_ = std::vector<Entry>(std::size_t{1} << kBits);
 };
 
-}  // namespace
-
-void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out) {
+// The rows of `chunk` that are kept (valid, NPI in the universe) go to keep(line index, provider,
+// week, code cache entry, services, patients); everything else is counted or recorded in `out`.
+template <class Keep>
+void parse_claim_rows(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out,
+                      Keep&& keep) {
   const bool puf = layout.format == ClaimsFormat::cms_puf;
   RowSplitter row(layout.delimiter, layout.names, chunk);
 
@@ -138,9 +140,6 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
   CodeCache codes;
   CodeCache::Entry uncached;
 
-  // The shortest weekly row (`1234567893,CPT,1,2024-01-01,0,0`) takes 31 bytes: reserving for
-  // that many rows never reallocates, and costs only address space where rows are longer.
-  out.rows.reserve(out.rows.size() + chunk.size() / 31 + 1);
   out.lines += csv::for_each_line(chunk, [&](std::string_view line, std::uint64_t index) {
     if (line.empty()) return;
     ++out.rows_read;
@@ -211,9 +210,32 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
       ++out.unknown_npi;
       return;
     }
-    if (code->id == UINT32_MAX) code->id = out.codes.find_or_add(code->key);
-    out.rows.push_back({static_cast<std::uint32_t>(provider), last_week, code->id, services, patients});
+    keep(index, static_cast<std::uint32_t>(provider), last_week, *code, services, patients);
   });
+}
+
+}  // namespace
+
+void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out) {
+  // The shortest weekly row (`1234567893,CPT,1,2024-01-01,0,0`) takes 31 bytes: reserving for
+  // that many rows never reallocates, and costs only address space where rows are longer.
+  out.rows.reserve(out.rows.size() + chunk.size() / 31 + 1);
+  parse_claim_rows(layout, providers, chunk, out,
+                   [&](std::uint64_t, std::uint32_t provider, std::int32_t week, CodeCache::Entry& code,
+                       std::uint32_t services, std::uint32_t patients) {
+                     if (code.id == UINT32_MAX) code.id = out.codes.find_or_add(code.key);
+                     out.rows.push_back({provider, week, code.id, services, patients});
+                   });
+}
+
+void find_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, const ClaimRow& key,
+                 const csv::CodeKey& code, ClaimsChunk& out, std::vector<CountsAtLine>& found) {
+  parse_claim_rows(layout, providers, chunk, out,
+                   [&](std::uint64_t index, std::uint32_t provider, std::int32_t week, const CodeCache::Entry& entry,
+                       std::uint32_t services, std::uint32_t patients) {
+                     if (provider == key.provider && week == key.week && entry.key == code)
+                       found.push_back({index, {services, patients, 0}});
+                   });
 }
 
 std::int32_t latest_week(std::int64_t today) {

@@ -70,4 +70,11 @@ struct ClaimsChunk : ChunkBase {
 // Parses the lines of `chunk` (bytes of the file after the header). Never throws on bad data.
 void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out);
 
+// The rows parse_claims would keep with the provider and week of `key` and the code `code`, as
+// (chunk-local line index, {services, patients, 0}), parsed by the same rules. This is how ingest
+// names the line whose duplicate rows overflow a sum (write_universe merges them after the
+// lines are gone): the file is read again on that error path only.
+void find_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, const ClaimRow& key,
+                 const csv::CodeKey& code, ClaimsChunk& out, std::vector<CountsAtLine>& found);
+
 }  // namespace signalrank::ingest

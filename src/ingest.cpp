@@ -9,7 +9,9 @@
 //   4. codes — the global code dictionary (allgather, sort, unique) and the rows remapped to it;
 //   5. bad rows — gathered on rank 0 in file/line order and reported. More than --max-bad-rows:
 //              the run fails and writes nothing. Otherwise they go to <out>.rejects.csv;
-//   6. write — write_universe routes, sorts and sums duplicates, and writes atomically;
+//   6. write — write_universe routes, sorts and sums duplicates, and writes atomically; a sum
+//              that overflows stops it on every rank before anything is written, and the file
+//              is read again to name the line (OverflowSearch; that error path only);
 //   7. summary on rank 0.
 //
 // Errors are collective: every rank throws the same InputError, main prints it once (rank 0) and
@@ -17,8 +19,10 @@
 // row (the first 20, in file/line order) before the final line.
 #include <omp.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <filesystem>
@@ -224,6 +228,88 @@ void write_rejects(const std::string& path, const std::vector<BadRow>& rows, con
   }
 }
 
+// The line at which duplicate rows overflow a sum (write_universe found the key; the lines were
+// gone by then). Only on that error path: the file is read again, as it was the first time, each
+// rank its share, keeping the counts of the rows with that key; their running sums in file order
+// give the line (prefix sums across ranks). Collective; throws the InputError on every rank.
+struct OverflowSearch {
+  const Comm& comm;
+  const IngestOptions& o;
+  const Providers& providers;
+  const std::vector<Code>& codes;
+  std::size_t min_chunks;
+
+  template <class Base>
+  struct Chunk : Base {
+    std::vector<CountsAtLine> found;
+  };
+
+  [[noreturn]] void claims(const csv::MappedFile& file, const ClaimsLayout& layout, const NpiIndex& index,
+                           const ClaimRow& key) const {
+    const Code& code = codes[key.code];
+    csv::CodeKey code_key;
+    code_key.system = static_cast<std::uint8_t>(code.system);
+    code_key.size = static_cast<std::uint8_t>(code.code.size());
+    std::memcpy(code_key.text, code.code.data(), code.code.size());
+    const std::string_view data = file.view();
+    auto chunks = parse_chunks<Chunk<ClaimsChunk>>(
+        data, plan_chunks(data, layout.data_begin, comm.rank(), comm.size(), o.chunk_bytes, min_chunks), kClaimsFile, 0,
+        [&](std::string_view text, Chunk<ClaimsChunk>& c) { find_claims(layout, index, text, key, code_key, c, c.found); });
+    number_lines(&comm, layout.header_lines, chunks);
+    name_line(o.claims, found_rows(chunks), {layout.names[layout.services], layout.names[layout.patients], ""},
+              "NPI " + std::to_string(providers.npi[key.provider]) + ", " +
+                  std::string(kCodeSystemNames[static_cast<std::size_t>(code.system)]) + " " + code.code + ", week " +
+                  format_week(key.week));
+  }
+
+  [[noreturn]] void edges(const csv::MappedFile& file, const ReferralsLayout& layout, const NpiIndex& index,
+                          const EdgeRow& key) const {
+    const std::string_view data = file.view();
+    auto chunks = parse_chunks<Chunk<EdgesChunk>>(
+        data, plan_chunks(data, layout.data_begin, comm.rank(), comm.size(), o.chunk_bytes, min_chunks), kReferralsFile, 0,
+        [&](std::string_view text, Chunk<EdgesChunk>& c) { find_edges(layout, index, text, key, c, c.found); });
+    number_lines(&comm, layout.header_lines, chunks);
+    std::array<std::string, 3> fields;
+    const auto columns = edge_count_columns(layout.format);
+    for (std::size_t k = 0; k < 3; ++k) fields[k] = columns[k] == kNoColumn ? "" : layout.names[columns[k]];
+    name_line(o.referrals, found_rows(chunks), fields,
+              "NPI " + std::to_string(providers.npi[key.src]) + " to " + std::to_string(providers.npi[key.dst]));
+  }
+
+  template <class C>
+  static std::vector<CountsAtLine> found_rows(std::vector<C>& chunks) {
+    std::vector<CountsAtLine> rows;
+    for (auto& c : chunks)
+      for (CountsAtLine f : c.found) {
+        f.line += c.first_line;
+        rows.push_back(f);
+      }
+    return rows;
+  }
+
+  // `rows`: this rank's rows of the key in file order (ranks hold consecutive parts of the file).
+  [[noreturn]] void name_line(const std::string& file, const std::vector<CountsAtLine>& rows,
+                              const std::array<std::string, 3>& fields, const std::string& key) const {
+    std::array<std::uint64_t, 3> sum{};
+    for (const auto& r : rows)
+      for (std::size_t k = 0; k < 3; ++k) sum[k] += r.counts[k];
+    for (std::size_t k = 0; k < 3; ++k) sum[k] = comm.exscan_sum(sum[k]);  // the rows before this rank's
+    std::vector<std::uint64_t> crossing;  // line, count, sum
+    for (std::size_t i = 0; i < rows.size() && crossing.empty(); ++i)
+      for (std::size_t k = 0; k < 3 && crossing.empty(); ++k)
+        if ((sum[k] += rows[i].counts[k]) > UINT32_MAX) crossing = {rows[i].line, k, sum[k]};
+    const int at = comm.first_failed(!crossing.empty());
+    if (at < 0) throw std::runtime_error("summing duplicate rows of " + key + " in " + file +
+                                         " overflows, but the rows are not found again (did the file change?)");
+    comm.bcast(crossing, at);
+    std::vector<std::uint64_t> first = {rows.empty() ? 0 : rows.front().line};
+    comm.bcast(first, comm.first_failed(!rows.empty()));
+    throw InputError(file, crossing[0], fields[crossing[1]],
+                     "duplicate rows (" + key + ") sum to " + std::to_string(crossing[2]) +
+                         " here, more than 4294967295 (the first of them is on line " + std::to_string(first[0]) + ")");
+  }
+};
+
 // `clock`: today by the clock of rank 0 (days since 1970-01-01, UTC); --today replaces it.
 void check_options(const IngestOptions& o, ClaimsFormat format, std::int64_t clock, std::int64_t* today,
                    std::int32_t* period_week) {
@@ -374,7 +460,13 @@ int run_ingest(const Comm& comm, const IngestOptions& o) {
   t_phase = std::chrono::steady_clock::now();
   const std::uint64_t claims_kept = comm.sum(std::uint64_t{claims.size()});
   const std::uint64_t edges_kept = comm.sum(std::uint64_t{edges.size()});
-  counters = write_universe(comm, o.out, providers, codes, std::move(claims), std::move(edges), meta);
+  try {
+    counters = write_universe(comm, o.out, providers, codes, std::move(claims), std::move(edges), meta);
+  } catch (const DuplicateSumOverflow& overflow) {  // thrown on every rank, nothing written
+    const OverflowSearch search{comm, o, providers, codes, min_chunks};
+    if (overflow.in_claims) search.claims(*claims_file, claims_layout, npi_index, overflow.claim);
+    search.edges(*referrals_file, referrals_layout, npi_index, overflow.edge);
+  }
   const double write_seconds = comm.max(seconds_since(t_phase));
 
   const std::string rejects = o.out + ".rejects.csv";

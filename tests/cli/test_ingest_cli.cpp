@@ -482,7 +482,7 @@ TEST_F(IngestCli, ErrorOnALineReadByRankOneHasItsGlobalNumber) {
   }
 }
 
-// ---- hostile inputs: huge fields, invalid UTF-8, future weeks ----------------------------
+// ---- hostile inputs: huge fields, invalid UTF-8, future weeks, overflowing sums -----------
 
 namespace {
 const std::string kCut10MB = std::string(80, '9') + "\u2026' (10000000 bytes)";
@@ -600,4 +600,62 @@ TEST_F(IngestCli, FuturePeriodAndBadTodayAreConfigErrors) {
   EXPECT_EQ(bad.error_lines(), std::vector<std::string>{"error: --today: '2026-13-01' is not a date (YYYY-MM-DD)"});
   EXPECT_EQ(leftovers(), std::vector<std::string>{});
   EXPECT_EQ(ingest(1, "--claims-format cms-puf --period 2026-12-07 --today 2026-12-01").status, 0);
+}
+
+TEST_F(IngestCli, DuplicateClaimsWhoseSumOverflowsNameTheLine) {
+  // The key's rows are on lines 3 (rank 0's half), 404 and 405 (rank 1's); their services reach
+  // 4294967295 exactly on line 404, and one more on line 405.
+  std::string c = "npi,code_system,code,week,services,patients\n"
+                  "1000000004,CPT,33361,2024-01-01,5,3\n"
+                  "1000000012,HCPCS,C1889,2024-01-08,4000000000,4\n";
+  for (int i = 0; i < 400; ++i) c += "1000000004,CPT,33361,2024-01-01,1,1\n";
+  c += "1000000012,hcpcs,c1889,2024-01-08,294967295,1\n1000000012,HCPCS,C1889,2024-01-08,1,1\n";
+  for (int i = 0; i < 20; ++i) c += "1000000020,CPT,99213,2024-01-08,9,9\n";
+  write("claims.csv", c);
+  const std::string line = "error: " + path("claims.csv") +
+                           ":405: field 'services': duplicate rows (NPI 1000000012, HCPCS C1889, week 2024-01-08) sum "
+                           "to 4294967296 here, more than 4294967295 (the first of them is on line 3)";
+  for (int ranks : {1, 2}) {
+    for (const char* extra : {"", "--chunk-bytes 64 --max-bad-rows 5"}) {
+      const CommandResult r = ingest(ranks, extra);
+      EXPECT_EQ(r.status, 2) << ranks << " ranks " << extra;
+      EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err;
+      EXPECT_EQ(leftovers(), std::vector<std::string>{});
+    }
+  }
+  // Patients overflow alone, in the CMS file (its columns as named in the file).
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,4294967295,1\n"
+                      "1000000012,99213,5,5\n1000000004,99213,0.5,1\n");
+  const CommandResult r = ingest(2, "--claims-format cms-puf --period 2024-01-01");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: " + path("claims.csv") +
+                                                      ":4: field 'Tot_Benes': duplicate rows (NPI 1000000004, CPT 99213, "
+                                                      "week 2024-01-01) sum to 4294967296 here, more than 4294967295 "
+                                                      "(the first of them is on line 2)"})
+      << r.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+}
+
+TEST_F(IngestCli, DuplicateEdgesWhoseSumOverflowsNameTheLine) {
+  std::string e = kReferrals;  // 1000000004 -> 1000000012 with bene_count 13 on line 1
+  for (int i = 0; i < 300; ++i) e += "1000000038,1000000004,12        ,11        ,0\n";
+  e += "1000000004,1000000012,25        ,4294967282,0\n";  // line 304: 4294967295, still fits
+  e += "1000000004,1000000012,25        ,1         ,0\n";  // line 305
+  write("referrals.csv", e);
+  const std::string line = "error: " + path("referrals.csv") +
+                           ":305: field 'bene_count': duplicate rows (NPI 1000000004 to 1000000012) sum to 4294967296 "
+                           "here, more than 4294967295 (the first of them is on line 1)";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks, "--chunk-bytes 100");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // One value too large for a count is a bad row of its own (no sum needed).
+  write("referrals.csv", "1000000004,1000000012,4294967296,13,0\n");
+  expect_failure(ingest(2), "error: " + path("referrals.csv") + ":1: field 'pair_count': '4294967296' is larger than 4294967295");
+  write("referrals.csv", kReferrals);
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,11,4294967295.5\n");
+  expect_failure(ingest(1, "--claims-format cms-puf --period 2024-01-01"),
+                 "error: " + path("claims.csv") + ":2: field 'Tot_Srvcs': '4294967295.5' is larger than 4294967295");
 }

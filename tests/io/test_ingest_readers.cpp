@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -571,4 +572,60 @@ TEST(WeeklyClaims, WeeksLaterThanTodayPlusSevenDaysAreBadRows) {
   const ClaimsResult old = read_claims_on(text, "2026-11-16", 1);
   EXPECT_EQ(old.rows.size(), 1u);
   EXPECT_EQ(old.bad.size(), 5u);
+}
+
+// ---- finding the rows of one key again (the overflow of duplicate sums) ------------------
+
+TEST(WeeklyClaims, FindClaimsReturnsTheKeysRowsAndLines) {
+  const std::string text =
+      "npi,code_system,code,week,services,patients\n"
+      "1000000004,CPT,33361,2024-01-01,5,3\n"
+      "1000000004,ICD10,I35.0,2024-01-01,2,2\n"   // 3
+      "1000000005,ICD10,I35.0,2024-01-01,9,9\n"   // bad row: never found
+      "1000000004,icd10,i350,2024-01-01,7,1\n"    // 5: the same code, normalized
+      "1000000004,ICD10,I350,2024-01-08,7,1\n"    // another week
+      "1000000012,ICD10,I350,2024-01-01,7,1\n"    // another provider
+      "1000000004,ICD10,\"I35.0\",2024-01-01,4000000000,4\n";  // 8
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  const ClaimsLayout layout = read_claims_header("claims.csv", text, ClaimsFormat::weekly);
+  csv::CodeKey code;
+  ASSERT_EQ(csv::make_code_key(CodeSystem::ICD10, "I350", &code), csv::CodeError::none);
+  const ClaimRow key{0, week_of("2024-01-01"), 0, 0, 0};
+  for (std::size_t parts : {1, 3, 8}) {
+    struct Chunk : ClaimsChunk {
+      std::vector<CountsAtLine> found;
+    };
+    auto chunks = read_in_parts<Chunk>(text, layout.data_begin, 1, parts, [&](std::string_view t, Chunk& c) {
+      find_claims(layout, index, t, key, code, c, c.found);
+    });
+    std::vector<std::array<std::uint64_t, 3>> got;
+    for (const auto& c : chunks)
+      for (const auto& f : c.found) got.push_back({c.first_line + f.line, f.counts[0], f.counts[1]});
+    EXPECT_EQ(got, (std::vector<std::array<std::uint64_t, 3>>{{3, 2, 2}, {5, 7, 1}, {8, 4000000000, 4}})) << parts;
+  }
+}
+
+TEST(Referrals, FindEdgesReturnsTheKeysRowsAndLines) {
+  const std::string text =
+      "from_npi,to_npi,patient_count,transaction_count,average_day_wait,std_day_wait\n"
+      "1000000004,1000000012,40,95,1,1\n"        // 2
+      "1000000012,1000000004,11,11,0,0\n"
+      "1000000004,1000000012,11,12,-1.5,0\n"     // bad row
+      "1000000004,1000000012,12,13,0,0\n";       // 5
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  const ReferralsLayout layout = read_referrals_header("r.csv", text, ReferralsFormat::hop_teaming);
+  struct Chunk : EdgesChunk {
+    std::vector<CountsAtLine> found;
+  };
+  auto chunks = read_in_parts<Chunk>(text, layout.data_begin, layout.header_lines, 2, [&](std::string_view t, Chunk& c) {
+    find_edges(layout, index, t, EdgeRow{0, 1, 0, 0, 0}, c, c.found);
+  });
+  std::vector<std::array<std::uint64_t, 3>> got;
+  for (const auto& c : chunks)
+    for (const auto& f : c.found) got.push_back({c.first_line + f.line, f.counts[0], f.counts[1]});
+  EXPECT_EQ(got, (std::vector<std::array<std::uint64_t, 3>>{{2, 95, 40}, {5, 13, 12}}));  // pair, bene
+  EXPECT_EQ(edge_count_columns(ReferralsFormat::hop_teaming), (std::array<std::size_t, 3>{3, 2, kNoColumn}));
+  EXPECT_EQ(edge_count_columns(ReferralsFormat::cms), (std::array<std::size_t, 3>{2, 3, 4}));
 }
