@@ -18,6 +18,7 @@
 
 #include "io/error.hpp"
 #include "io/npi.hpp"
+#include "io/text.hpp"
 
 namespace signalrank::csv {
 
@@ -319,7 +320,7 @@ NumberError check_decimal(std::string_view text) {
 }
 
 std::string number_reason(NumberError e, std::string_view text) {
-  const std::string q = "'" + std::string(trim(text)) + "'";
+  const std::string q = text::quote(trim(text));
   switch (e) {
     case NumberError::none: return {};
     case NumberError::empty: return "empty (a number is required)";
@@ -350,7 +351,7 @@ NpiError parse_npi(std::string_view text, std::uint64_t* out) {
 }
 
 std::string npi_reason(NpiError e, std::string_view text) {
-  const std::string q = "'" + std::string(trim(text)) + "'";
+  const std::string q = text::quote(trim(text));
   switch (e) {
     case NpiError::none: return {};
     case NpiError::empty: return "empty (an NPI is required)";
@@ -382,7 +383,7 @@ CodeError make_code_key(CodeSystem system, std::string_view text, CodeKey* out) 
 }
 
 std::string code_reason(CodeError e, std::string_view text) {
-  const std::string q = "'" + std::string(trim(text)) + "'";
+  const std::string q = text::quote(trim(text));
   switch (e) {
     case CodeError::none: return {};
     case CodeError::empty: return "empty (a code is required)";

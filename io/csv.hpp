@@ -9,8 +9,9 @@
 //  - a `"` inside an unquoted field is kept as an ordinary character.
 // Not supported: a line break inside a quoted field. Every reader splits the file at line feeds
 // first (that is what makes byte ranges independent), so such a field ends at the line end and is
-// reported as an unterminated quote. Bytes are not checked for UTF-8 validity: text fields pass
-// through unchanged (the published CMS files are not always UTF-8).
+// reported as an unterminated quote. The tokenizer does not check that bytes are UTF-8 (the
+// published CMS files are not always UTF-8, in columns ingest does not use): each reader checks
+// the fields it stores (io/text.hpp). The reasons below quote values with text::quote (bounded).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "io/text.hpp"
+
 namespace signalrank {
 
 namespace {
@@ -31,8 +33,8 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
 
 std::string monday_problem(std::string_view s, std::int32_t* week_out) {
   auto days = parse_date(s);
-  if (!days) return "'" + std::string(s) + "' is not a date (YYYY-MM-DD)";
-  if (!is_monday(*days)) return "'" + std::string(s) + "' is not a Monday";
+  if (!days) return text::quote(s) + " is not a date (YYYY-MM-DD)";
+  if (!is_monday(*days)) return text::quote(s) + " is not a Monday";
   if (week_out) *week_out = week_of_monday(*days);
   return {};
 }

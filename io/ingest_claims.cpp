@@ -5,6 +5,7 @@
 
 #include "io/dates.hpp"
 #include "io/error.hpp"
+#include "io/text.hpp"
 
 namespace signalrank::ingest {
 
@@ -34,7 +35,9 @@ ClaimsLayout read_puf_header(const std::string& file, std::string_view header) {
   const csv::SplitResult r = tok.split(header, fields);
   if (r.problem != csv::FieldProblem::none) throw InputError(file, 1, "", "wrong header: unterminated quote");
   if (r.fields > fields.size()) throw InputError(file, 1, "", "wrong header: more than 4096 columns");
-  for (std::size_t i = 0; i < r.fields; ++i) layout.names.emplace_back(csv::trim(fields[i]));
+  // The names are kept for messages (RowSplitter names the column of a bad row): shown as
+  // messages show values, so that a huge or binary name of a column ingest ignores stays short.
+  for (std::size_t i = 0; i < r.fields; ++i) layout.names.push_back(text::shown(csv::trim(fields[i])));
   for (const PufColumn& c : kPufColumns) {
     std::size_t found = ClaimsLayout::kNone;
     for (std::size_t i = 0; i < layout.names.size() && found == ClaimsLayout::kNone; ++i)
@@ -119,9 +122,11 @@ class CodeCache {
   std::vector<Entry> entries_ = std::vector<Entry>(std::size_t{1} << kBits);
 };
 
-}  // namespace
-
-void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out) {
+// The rows of `chunk` that are kept (valid, NPI in the universe) go to keep(line index, provider,
+// week, code cache entry, services, patients); everything else is counted or recorded in `out`.
+template <class Keep>
+void parse_claim_rows(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out,
+                      Keep&& keep) {
   const bool puf = layout.format == ClaimsFormat::cms_puf;
   RowSplitter row(layout.delimiter, layout.names, chunk);
 
@@ -135,9 +140,6 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
   CodeCache codes;
   CodeCache::Entry uncached;
 
-  // The shortest weekly row (`1234567893,CPT,1,2024-01-01,0,0`) takes 31 bytes: reserving for
-  // that many rows never reallocates, and costs only address space where rows are longer.
-  out.rows.reserve(out.rows.size() + chunk.size() / 31 + 1);
   out.lines += csv::for_each_line(chunk, [&](std::string_view line, std::uint64_t index) {
     if (line.empty()) return;
     ++out.rows_read;
@@ -165,8 +167,8 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
     if (puf) {
       system = !code_text.empty() && code_text[0] >= '0' && code_text[0] <= '9' ? CodeSystem::CPT : CodeSystem::HCPCS;
     } else if (!csv::parse_code_system_ci(row[layout.system], &system)) {
-      return bad(layout.system, "unknown code system '" + std::string(csv::trim(row[layout.system])) +
-                                    "' (expected CPT, HCPCS, ICD10 or NDC)");
+      return bad(layout.system, "unknown code system " + text::quote(csv::trim(row[layout.system])) +
+                                    " (expected CPT, HCPCS, ICD10 or NDC)");
     }
     bool hit = false;
     CodeCache::Entry* code = codes.slot(system, code_text, &hit);
@@ -190,6 +192,7 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
         std::int32_t week = 0;
         std::string problem = monday_problem(week_text, &week);
         if (!problem.empty()) return bad(layout.week, std::move(problem));
+        if (week > layout.latest_week) return bad(layout.week, future_reason(week_text, layout.today));
         last_week_text = week_text;
         last_week = week;
       }
@@ -207,9 +210,49 @@ void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::st
       ++out.unknown_npi;
       return;
     }
-    if (code->id == UINT32_MAX) code->id = out.codes.find_or_add(code->key);
-    out.rows.push_back({static_cast<std::uint32_t>(provider), last_week, code->id, services, patients});
+    keep(index, static_cast<std::uint32_t>(provider), last_week, *code, services, patients);
   });
+}
+
+}  // namespace
+
+void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out) {
+  // The shortest weekly row (`1234567893,CPT,1,2024-01-01,0,0`) takes 31 bytes: reserving for
+  // that many rows never reallocates, and costs only address space where rows are longer.
+  out.rows.reserve(out.rows.size() + chunk.size() / 31 + 1);
+  parse_claim_rows(layout, providers, chunk, out,
+                   [&](std::uint64_t, std::uint32_t provider, std::int32_t week, CodeCache::Entry& code,
+                       std::uint32_t services, std::uint32_t patients) {
+                     if (code.id == UINT32_MAX) code.id = out.codes.find_or_add(code.key);
+                     out.rows.push_back({provider, week, code.id, services, patients});
+                   });
+}
+
+void find_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, const ClaimRow& key,
+                 const csv::CodeKey& code, ClaimsChunk& out, std::vector<CountsAtLine>& found) {
+  parse_claim_rows(layout, providers, chunk, out,
+                   [&](std::uint64_t index, std::uint32_t provider, std::int32_t week, const CodeCache::Entry& entry,
+                       std::uint32_t services, std::uint32_t patients) {
+                     if (provider == key.provider && week == key.week && entry.key == code)
+                       found.push_back({index, {services, patients, 0}});
+                   });
+}
+
+std::int32_t latest_week(std::int64_t today) {
+  const std::int64_t limit = today + kFutureDays;
+  // The last Monday on or before `limit` (floor division: also right before the epoch).
+  const std::int64_t since = limit - kMondayEpochDays;
+  return static_cast<std::int32_t>(since >= 0 ? since / 7 : -((-since + 6) / 7));
+}
+
+std::string future_reason(std::string_view week_text, std::int64_t today) {
+  return text::quote(week_text) + " is in the future: the limit is " + format_date(today + kFutureDays) + " (today " +
+         format_date(today) + " + " + std::to_string(kFutureDays) + " days; --today sets today)";
+}
+
+void ClaimsLayout::set_today(std::int64_t days) {
+  today = days;
+  latest_week = ingest::latest_week(days);
 }
 
 }  // namespace signalrank::ingest

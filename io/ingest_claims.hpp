@@ -1,7 +1,7 @@
 // Claims input (SPEC §2), in two formats:
 //
 // weekly  — `npi,code_system,code,week,services,patients`, header required; week a Monday
-//           (YYYY-MM-DD), counts whole numbers 0..2^32-1.
+//           (YYYY-MM-DD) at most kFutureDays after today, counts whole numbers 0..2^32-1.
 // cms-puf — the CMS "Medicare Physician & Other Practitioners — by Provider and Service" file as
 //           published: columns found BY NAME in any order, current names (Rndrng_NPI, HCPCS_Cd,
 //           Tot_Srvcs, Tot_Benes) or the 2012–2016 legacy names (npi, hcpcs_code, line_srvc_cnt,
@@ -10,6 +10,7 @@
 //           starts with a digit is CPT, else HCPCS. Fractional counts round half away from zero.
 //           The 2012 file's copyright pseudo-record (NPI 0000000001) is skipped and counted.
 //           Rows differing only by place of service become duplicates that write_universe sums.
+//           --period must not be in the future (kFutureDays; checked by ingest, exit 3).
 //
 // Codes are normalized (upper-case, dots removed: `I35.0` = `I350`). A valid NPI that is not in
 // providers.csv is not an error: the row is skipped and counted.
@@ -39,7 +40,21 @@ struct ClaimsLayout {
   std::int32_t period_week = 0;  // cms-puf: the week every row lands in
   std::size_t data_begin = 0;
   std::uint64_t header_lines = 1;
+  // Weeks later than latest_week are in the future: bad rows (see set_today). Without a clock
+  // set (unit tests), any week is accepted.
+  std::int64_t today = 0;  // days since 1970-01-01
+  std::int32_t latest_week = INT32_MAX;
+  void set_today(std::int64_t days);
 };
+
+// Claims may be dated up to this many days after ingest's today: the current week, and next
+// week's Monday (a feed cut on a Sunday in another time zone). A later week is a bad row (one
+// stray 9999-12-06 would otherwise become `score --as-of latest`, with no volume in any window).
+inline constexpr std::int64_t kFutureDays = 7;
+// The last Monday number on or before today + kFutureDays.
+std::int32_t latest_week(std::int64_t today);
+// The reason for a week (or --period) later than that: names the limit and today.
+std::string future_reason(std::string_view week_text, std::int64_t today);
 
 // Checks the file is text, not empty, and has the header its format needs; throws InputError.
 ClaimsLayout read_claims_header(const std::string& file, std::string_view data, ClaimsFormat format,
@@ -54,5 +69,12 @@ struct ClaimsChunk : ChunkBase {
 
 // Parses the lines of `chunk` (bytes of the file after the header). Never throws on bad data.
 void parse_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, ClaimsChunk& out);
+
+// The rows parse_claims would keep with the provider and week of `key` and the code `code`, as
+// (chunk-local line index, {services, patients, 0}), parsed by the same rules. This is how ingest
+// names the line whose duplicate rows overflow a sum (write_universe merges them after the
+// lines are gone): the file is read again on that error path only.
+void find_claims(const ClaimsLayout& layout, const NpiIndex& providers, std::string_view chunk, const ClaimRow& key,
+                 const csv::CodeKey& code, ClaimsChunk& out, std::vector<CountsAtLine>& found);
 
 }  // namespace signalrank::ingest

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "io/error.hpp"
+#include "io/text.hpp"
 
 namespace signalrank::ingest {
 
@@ -248,11 +249,11 @@ void expect_header(const std::string& file, std::string_view line, char delimite
     const std::string_view got = csv::trim(fields[i]);
     if (!csv::iequals(got, expected[i]))
       throw InputError(file, 1, std::string(expected[i]),
-                       "wrong header: column " + std::to_string(i + 1) + " is '" + std::string(got) + "' (expected " +
+                       "wrong header: column " + std::to_string(i + 1) + " is " + text::quote(got) + " (expected " +
                            want + ")");
   }
   if (r.fields > expected.size())
-    throw InputError(file, 1, std::string(csv::trim(fields[expected.size()])),
+    throw InputError(file, 1, text::shown(csv::trim(fields[expected.size()])),
                      "wrong header: unexpected column " + std::to_string(expected.size() + 1) + " (expected " + want + ")");
 }
 

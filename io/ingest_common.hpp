@@ -9,6 +9,7 @@
 // numbers with one exscan over ranks and a prefix sum over chunks, so every message names the
 // exact line whatever the rank and thread count.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -46,6 +47,13 @@ class BadRows {
   std::size_t keep_ = 0;
   std::uint64_t count_ = 0;
   std::vector<BadRow> rows_;
+};
+
+// One kept row's counts and its line: what ingest collects, on the error path only, to find the
+// line at which duplicate rows overflow a sum (find_claims, find_edges).
+struct CountsAtLine {
+  std::uint64_t line = 0;  // chunk-local index until the caller adds the chunk's first line
+  std::array<std::uint32_t, 3> counts{};  // in the order the finder documents
 };
 
 // What every chunk reader fills in besides its rows.

@@ -4,6 +4,7 @@
 #include <bitset>
 
 #include "io/error.hpp"
+#include "io/text.hpp"
 
 namespace signalrank::ingest {
 
@@ -25,7 +26,6 @@ const std::bitset<26 * 26>& state_set() {
 
 char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 }  // namespace
 
@@ -61,31 +61,36 @@ void parse_providers(const ProvidersLayout& layout, std::string_view chunk, Prov
     if (npi_error != csv::NpiError::none) return bad(0, csv::npi_reason(npi_error, row[0]));
 
     const std::string_view entity = csv::trim(row[1]);
-    if (entity != "1" && entity != "2") return bad(1, quoted(entity) + " is not an entity type (1 individual, 2 organization)");
+    if (entity != "1" && entity != "2") return bad(1, text::quote(entity) + " is not an entity type (1 individual, 2 organization)");
     p.entity_type = static_cast<std::uint8_t>(entity[0] - '0');
 
     const std::string_view taxonomy = csv::trim(row[2]);
     if (taxonomy.size() != 10 || !std::all_of(taxonomy.begin(), taxonomy.end(), is_alnum))
-      return bad(2, quoted(taxonomy) + " is not a 10-character taxonomy code");
+      return bad(2, text::quote(taxonomy) + " is not a 10-character taxonomy code");
     std::transform(taxonomy.begin(), taxonomy.end(), p.taxonomy.begin(), upper);
 
     const std::string_view state_text = csv::trim(row[4]);
     const char st[2] = {state_text.size() == 2 ? upper(state_text[0]) : '\0',
                         state_text.size() == 2 ? upper(state_text[1]) : '\0'};
-    if (!is_usps_state(std::string_view(st, 2))) return bad(4, quoted(state_text) + " is not a USPS state code");
+    if (!is_usps_state(std::string_view(st, 2))) return bad(4, text::quote(state_text) + " is not a USPS state code");
     p.state = {st[0], st[1]};
 
     const std::string_view zip = csv::trim(row[5]);
     if (zip.size() != 5 || !std::all_of(zip.begin(), zip.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return bad(5, quoted(zip) + " is not a 5-digit ZIP code");
+      return bad(5, text::quote(zip) + " is not a 5-digit ZIP code");
     std::copy(zip.begin(), zip.end(), p.zip5.begin());
 
     // The specialty names repeat heavily: remember the last one, look up the rest without
-    // building a string unless the name is new.
+    // building a string unless the name is new. A name is checked when it would enter the
+    // chunk's dictionary (its length before it is hashed); a bad one never enters, so every row
+    // holding it is reported.
     const std::string_view specialty = csv::trim(row[3]);
     if (last_specialty_id == UINT32_MAX || specialty != last_specialty) {
+      if (specialty.size() > kMaxSpecialtyBytes) return bad(3, text::field_problem(specialty, kMaxSpecialtyBytes));
       auto it = out.specialty_ids.find(specialty);
       if (it == out.specialty_ids.end()) {
+        if (std::string problem = text::field_problem(specialty, kMaxSpecialtyBytes); !problem.empty())
+          return bad(3, std::move(problem));
         it = out.specialty_ids.emplace(std::string(specialty), static_cast<std::uint32_t>(out.specialties.size())).first;
         out.specialties.emplace_back(specialty);
       }

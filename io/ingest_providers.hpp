@@ -2,8 +2,9 @@
 //
 // npi: valid NPI, unique in the file. entity_type: 1 (individual) or 2 (organization).
 // taxonomy: a 10-character NUCC code (letters and digits; stored upper-case). specialty: free
-// text (may be empty, quoted, any bytes). state: a USPS code — the 50 states, DC, the
-// territories PR VI GU AS MP and the military codes AA AE AP. zip5: five digits.
+// text (may be empty or quoted), at most kMaxSpecialtyBytes bytes of UTF-8 without control
+// characters (text::field_problem). state: a USPS code — the 50 states, DC, the territories PR
+// VI GU AS MP and the military codes AA AE AP. zip5: five digits.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -19,6 +20,10 @@ namespace signalrank::ingest {
 
 inline constexpr std::array<std::string_view, 6> kProviderColumns = {"npi",      "entity_type", "taxonomy",
                                                                      "specialty", "state",      "zip5"};
+
+// The longest specialty name accepted (after trimming). The universe stores the names at the
+// width of the longest; the longest NUCC display names are under 100 characters.
+inline constexpr std::size_t kMaxSpecialtyBytes = 256;
 
 // True for the USPS codes above (upper-case letters).
 bool is_usps_state(std::string_view code);

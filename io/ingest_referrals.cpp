@@ -29,7 +29,13 @@ ReferralsLayout read_referrals_header(const std::string& file, std::string_view 
   return layout;
 }
 
-void parse_referrals(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, EdgesChunk& out) {
+namespace {
+
+// The edges of `chunk` that are kept (valid, both ends in the universe, not a loop) go to
+// keep(line index, edge); everything else is counted or recorded in `out`.
+template <class Keep>
+void parse_edge_rows(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, EdgesChunk& out,
+                     Keep&& keep) {
   const bool hop = layout.format == ReferralsFormat::hop_teaming;
   RowSplitter row(',', layout.names, chunk);
   // The files are grouped by source NPI: parse and look it up once per run of equal text (only
@@ -37,9 +43,6 @@ void parse_referrals(const ReferralsLayout& layout, const NpiIndex& providers, s
   std::string_view last_from;
   std::int64_t last_from_index = -1;
 
-  // The shortest row (`1234567893,1234567893,0,0,0`) takes 28 bytes: reserving for that many
-  // rows never reallocates, and costs only address space where rows are longer.
-  out.rows.reserve(out.rows.size() + chunk.size() / 28 + 1);
   out.lines += csv::for_each_line(chunk, [&](std::string_view line, std::uint64_t index) {
     if (line.empty()) return;
     ++out.rows_read;
@@ -89,8 +92,30 @@ void parse_referrals(const ReferralsLayout& layout, const NpiIndex& providers, s
     }
     edge.src = static_cast<std::uint32_t>(from);
     edge.dst = static_cast<std::uint32_t>(to);
-    out.rows.push_back(edge);
+    keep(index, edge);
   });
+}
+
+}  // namespace
+
+void parse_referrals(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, EdgesChunk& out) {
+  // The shortest row (`1234567893,1234567893,0,0,0`) takes 28 bytes: reserving for that many
+  // rows never reallocates, and costs only address space where rows are longer.
+  out.rows.reserve(out.rows.size() + chunk.size() / 28 + 1);
+  parse_edge_rows(layout, providers, chunk, out, [&](std::uint64_t, const EdgeRow& edge) { out.rows.push_back(edge); });
+}
+
+void find_edges(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, const EdgeRow& key,
+                EdgesChunk& out, std::vector<CountsAtLine>& found) {
+  parse_edge_rows(layout, providers, chunk, out, [&](std::uint64_t index, const EdgeRow& edge) {
+    if (edge.src == key.src && edge.dst == key.dst) found.push_back({index, {edge.pair_count, edge.bene_count, edge.same_day}});
+  });
+}
+
+std::array<std::size_t, 3> edge_count_columns(ReferralsFormat format) {
+  // hop-teaming has no same-day column (the count is always 0, and never overflows).
+  if (format == ReferralsFormat::hop_teaming) return {3, 2, kNoColumn};
+  return {2, 3, 4};
 }
 
 }  // namespace signalrank::ingest

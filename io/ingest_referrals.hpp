@@ -46,4 +46,14 @@ struct EdgesChunk : ChunkBase {
 // Parses the lines of `chunk` (bytes of the file after any header). Never throws on bad data.
 void parse_referrals(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, EdgesChunk& out);
 
+// The edges parse_referrals would keep from key.src to key.dst, as (chunk-local line index,
+// {pair_count, bene_count, same_day}), parsed by the same rules: how ingest names the line whose
+// duplicate edges overflow a sum (see find_claims).
+void find_edges(const ReferralsLayout& layout, const NpiIndex& providers, std::string_view chunk, const EdgeRow& key,
+                EdgesChunk& out, std::vector<CountsAtLine>& found);
+// The columns of the file that hold pair_count, bene_count and same_day_count, in that order
+// (kNoColumn: not in this format).
+inline constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+std::array<std::size_t, 3> edge_count_columns(ReferralsFormat format);
+
 }  // namespace signalrank::ingest

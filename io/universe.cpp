@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <parallel/algorithm>
 #include <stdexcept>
 
@@ -114,10 +115,11 @@ void sort_rows(std::vector<Row>& rows, Less less) {
   if (!std::is_sorted(rows.begin(), rows.end(), less)) __gnu_parallel::sort(rows.begin(), rows.end(), less);
 }
 
-std::uint32_t add_counts(std::uint32_t a, std::uint32_t b, const char* what) {
-  std::uint64_t s = std::uint64_t{a} + b;
-  if (s > UINT32_MAX) throw std::runtime_error(std::string("summing duplicate rows overflows ") + what);
-  return static_cast<std::uint32_t>(s);
+// a += b; false (and a saturated) when the sum does not fit.
+bool add_count(std::uint32_t& a, std::uint32_t b) {
+  const std::uint64_t s = std::uint64_t{a} + b;
+  a = static_cast<std::uint32_t>(std::min<std::uint64_t>(s, UINT32_MAX));
+  return s <= UINT32_MAX;
 }
 
 // CSR offsets (global row numbers) of the owned providers [lo, hi) from rows sorted by key;
@@ -160,11 +162,16 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
     return a.code < b.code;
   };
   sort_rows(claims, claim_less);
+  // A sum that does not fit is not an error yet: its key is remembered (the first in key order)
+  // and the ranks agree below, before anything is written, so that every rank throws together.
+  std::optional<ClaimRow> claim_overflow;
+  std::optional<EdgeRow> edge_overflow;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < claims.size(); ++i) {
     if (kept > 0 && !claim_less(claims[kept - 1], claims[i])) {
-      claims[kept - 1].services = add_counts(claims[kept - 1].services, claims[i].services, "services");
-      claims[kept - 1].patients = add_counts(claims[kept - 1].patients, claims[i].patients, "patients");
+      ClaimRow& c = claims[kept - 1];
+      const bool fits = add_count(c.services, claims[i].services) & add_count(c.patients, claims[i].patients);
+      if (!fits && !claim_overflow) claim_overflow = c;
     } else {
       claims[kept++] = claims[i];
     }
@@ -180,15 +187,31 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
   for (std::size_t i = 0; i < edges.size(); ++i) {
     if (kept > 0 && !edge_less(edges[kept - 1], edges[i])) {
       EdgeRow& e = edges[kept - 1];
-      e.pair_count = add_counts(e.pair_count, edges[i].pair_count, "pair_count");
-      e.bene_count = add_counts(e.bene_count, edges[i].bene_count, "bene_count");
-      e.same_day = add_counts(e.same_day, edges[i].same_day, "same_day_count");
+      const bool fits = add_count(e.pair_count, edges[i].pair_count) & add_count(e.bene_count, edges[i].bene_count) &
+                        add_count(e.same_day, edges[i].same_day);
+      if (!fits && !edge_overflow) edge_overflow = e;
     } else {
       edges[kept++] = edges[i];
     }
   }
   meta.counters.edges_merged = comm.sum(std::uint64_t{edges.size() - kept});
   edges.resize(kept);
+  {
+    // Every rank learns every rank's first overflow (one allgather of a few bytes: the only cost
+    // on the good path). Owners hold providers in rank order: the lowest rank's is the first.
+    struct Found {
+      bool claim, edge;
+      ClaimRow claim_key;
+      EdgeRow edge_key;
+    };
+    const Found mine{claim_overflow.has_value(), edge_overflow.has_value(), claim_overflow.value_or(ClaimRow{}),
+                     edge_overflow.value_or(EdgeRow{})};
+    const std::vector<Found> all = comm.allgatherv<Found>(std::span<const Found>(&mine, 1));
+    for (const Found& f : all)
+      if (f.claim) throw DuplicateSumOverflow(f.claim_key);
+    for (const Found& f : all)
+      if (f.edge) throw DuplicateSumOverflow(f.edge_key);
+  }
 
   // ---- in-edges: the same edges routed by destination, sorted by (dst, src) ----
   std::vector<EdgeRow> in_edges = route(comm, layout, edges, [](const EdgeRow& e) { return std::uint64_t{e.dst}; });

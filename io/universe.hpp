@@ -9,6 +9,7 @@
 #include <array>
 #include <memory>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,10 +94,30 @@ struct UniverseMeta {
   IngestCounters counters;
 };
 
+// Thrown by write_universe on every rank, before anything is written, when summing duplicate
+// rows overflows a uint32 count: the first such key in key order, claims before edges. The
+// merge no longer knows the rows' input lines; a caller that does (ingest) names the line.
+class DuplicateSumOverflow : public std::runtime_error {
+ public:
+  explicit DuplicateSumOverflow(const ClaimRow& key)
+      : std::runtime_error("summing duplicate claims (provider " + std::to_string(key.provider) + ", week " +
+                           std::to_string(key.week) + ", code " + std::to_string(key.code) +
+                           ") overflows a 32-bit count"),
+        in_claims(true), claim(key) {}
+  explicit DuplicateSumOverflow(const EdgeRow& key)
+      : std::runtime_error("summing duplicate edges (provider " + std::to_string(key.src) + " to " +
+                           std::to_string(key.dst) + ") overflows a 32-bit count"),
+        in_claims(false), edge(key) {}
+  bool in_claims;      // else in the edges
+  ClaimRow claim{};    // provider, week, code (in_claims)
+  EdgeRow edge{};      // src, dst (!in_claims)
+};
+
 // Writes universe.h5 collectively. Every rank passes the same providers and codes, and any
 // subset of the claims and edges (each row on exactly one rank); rows are routed to the owner of
 // their provider, sorted, and duplicates summed (claims: same provider, week and code; edges:
-// same source and destination). The file appears at `path` only when complete.
+// same source and destination; DuplicateSumOverflow when a sum does not fit). The file appears
+// at `path` only when complete.
 // Returns the counters with claims_merged / edges_merged filled in.
 IngestCounters write_universe(const Comm& comm, const std::string& path, const Providers& providers,
                               const std::vector<Code>& codes, std::vector<ClaimRow> claims,

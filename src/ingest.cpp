@@ -9,7 +9,9 @@
 //   4. codes — the global code dictionary (allgather, sort, unique) and the rows remapped to it;
 //   5. bad rows — gathered on rank 0 in file/line order and reported. More than --max-bad-rows:
 //              the run fails and writes nothing. Otherwise they go to <out>.rejects.csv;
-//   6. write — write_universe routes, sorts and sums duplicates, and writes atomically;
+//   6. write — write_universe routes, sorts and sums duplicates, and writes atomically; a sum
+//              that overflows stops it on every rank before anything is written, and the file
+//              is read again to name the line (OverflowSearch; that error path only);
 //   7. summary on rank 0.
 //
 // Errors are collective: every rank throws the same InputError, main prints it once (rank 0) and
@@ -17,8 +19,11 @@
 // row (the first 20, in file/line order) before the final line.
 #include <omp.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +41,7 @@
 #include "io/ingest_referrals.hpp"
 #include "io/parallel.hpp"
 #include "io/temp_files.hpp"
+#include "io/text.hpp"
 #include "io/universe.hpp"
 #include "src/commands.hpp"
 
@@ -50,7 +56,7 @@ enum FileNumber : std::uint8_t { kProvidersFile = 0, kClaimsFile = 1, kReferrals
 
 struct IngestOptions {
   std::string providers, claims, referrals, out;
-  std::string claims_format = "weekly", referrals_format = "cms", period;
+  std::string claims_format = "weekly", referrals_format = "cms", period, today;
   std::uint64_t max_bad_rows = 0;
   std::size_t chunk_bytes = std::size_t{4} << 20;
 };
@@ -223,11 +229,102 @@ void write_rejects(const std::string& path, const std::vector<BadRow>& rows, con
   }
 }
 
-void check_options(const IngestOptions& o, ClaimsFormat format, std::int32_t* period_week) {
+// The line at which duplicate rows overflow a sum (write_universe found the key; the lines were
+// gone by then). Only on that error path: the file is read again, as it was the first time, each
+// rank its share, keeping the counts of the rows with that key; their running sums in file order
+// give the line (prefix sums across ranks). Collective; throws the InputError on every rank.
+struct OverflowSearch {
+  const Comm& comm;
+  const IngestOptions& o;
+  const Providers& providers;
+  const std::vector<Code>& codes;
+  std::size_t min_chunks;
+
+  template <class Base>
+  struct Chunk : Base {
+    std::vector<CountsAtLine> found;
+  };
+
+  [[noreturn]] void claims(const csv::MappedFile& file, const ClaimsLayout& layout, const NpiIndex& index,
+                           const ClaimRow& key) const {
+    const Code& code = codes[key.code];
+    csv::CodeKey code_key;
+    code_key.system = static_cast<std::uint8_t>(code.system);
+    code_key.size = static_cast<std::uint8_t>(code.code.size());
+    std::memcpy(code_key.text, code.code.data(), code.code.size());
+    const std::string_view data = file.view();
+    auto chunks = parse_chunks<Chunk<ClaimsChunk>>(
+        data, plan_chunks(data, layout.data_begin, comm.rank(), comm.size(), o.chunk_bytes, min_chunks), kClaimsFile, 0,
+        [&](std::string_view text, Chunk<ClaimsChunk>& c) { find_claims(layout, index, text, key, code_key, c, c.found); });
+    number_lines(&comm, layout.header_lines, chunks);
+    name_line(o.claims, found_rows(chunks), {layout.names[layout.services], layout.names[layout.patients], ""},
+              "NPI " + std::to_string(providers.npi[key.provider]) + ", " +
+                  std::string(kCodeSystemNames[static_cast<std::size_t>(code.system)]) + " " + code.code + ", week " +
+                  format_week(key.week));
+  }
+
+  [[noreturn]] void edges(const csv::MappedFile& file, const ReferralsLayout& layout, const NpiIndex& index,
+                          const EdgeRow& key) const {
+    const std::string_view data = file.view();
+    auto chunks = parse_chunks<Chunk<EdgesChunk>>(
+        data, plan_chunks(data, layout.data_begin, comm.rank(), comm.size(), o.chunk_bytes, min_chunks), kReferralsFile, 0,
+        [&](std::string_view text, Chunk<EdgesChunk>& c) { find_edges(layout, index, text, key, c, c.found); });
+    number_lines(&comm, layout.header_lines, chunks);
+    std::array<std::string, 3> fields;
+    const auto columns = edge_count_columns(layout.format);
+    for (std::size_t k = 0; k < 3; ++k) fields[k] = columns[k] == kNoColumn ? "" : layout.names[columns[k]];
+    name_line(o.referrals, found_rows(chunks), fields,
+              "NPI " + std::to_string(providers.npi[key.src]) + " to " + std::to_string(providers.npi[key.dst]));
+  }
+
+  template <class C>
+  static std::vector<CountsAtLine> found_rows(std::vector<C>& chunks) {
+    std::vector<CountsAtLine> rows;
+    for (auto& c : chunks)
+      for (CountsAtLine f : c.found) {
+        f.line += c.first_line;
+        rows.push_back(f);
+      }
+    return rows;
+  }
+
+  // `rows`: this rank's rows of the key in file order (ranks hold consecutive parts of the file).
+  [[noreturn]] void name_line(const std::string& file, const std::vector<CountsAtLine>& rows,
+                              const std::array<std::string, 3>& fields, const std::string& key) const {
+    std::array<std::uint64_t, 3> sum{};
+    for (const auto& r : rows)
+      for (std::size_t k = 0; k < 3; ++k) sum[k] += r.counts[k];
+    for (std::size_t k = 0; k < 3; ++k) sum[k] = comm.exscan_sum(sum[k]);  // the rows before this rank's
+    std::vector<std::uint64_t> crossing;  // line, count, sum
+    for (std::size_t i = 0; i < rows.size() && crossing.empty(); ++i)
+      for (std::size_t k = 0; k < 3 && crossing.empty(); ++k)
+        if ((sum[k] += rows[i].counts[k]) > UINT32_MAX) crossing = {rows[i].line, k, sum[k]};
+    const int at = comm.first_failed(!crossing.empty());
+    if (at < 0) throw std::runtime_error("summing duplicate rows of " + key + " in " + file +
+                                         " overflows, but the rows are not found again (did the file change?)");
+    comm.bcast(crossing, at);
+    std::vector<std::uint64_t> first = {rows.empty() ? 0 : rows.front().line};
+    comm.bcast(first, comm.first_failed(!rows.empty()));
+    throw InputError(file, crossing[0], fields[crossing[1]],
+                     "duplicate rows (" + key + ") sum to " + std::to_string(crossing[2]) +
+                         " here, more than 4294967295 (the first of them is on line " + std::to_string(first[0]) + ")");
+  }
+};
+
+// `clock`: today by the clock of rank 0 (days since 1970-01-01, UTC); --today replaces it.
+void check_options(const IngestOptions& o, ClaimsFormat format, std::int64_t clock, std::int64_t* today,
+                   std::int32_t* period_week) {
+  *today = clock;
+  if (!o.today.empty()) {
+    const auto days = parse_date(o.today);
+    if (!days) throw ConfigError("--today", 0, "", text::quote(o.today) + " is not a date (YYYY-MM-DD)");
+    *today = *days;
+  }
   if (format == ClaimsFormat::cms_puf) {
     if (o.period.empty()) throw ConfigError("--period", 0, "", "required with --claims-format cms-puf (a Monday, YYYY-MM-DD)");
     const std::string problem = monday_problem(o.period, period_week);
     if (!problem.empty()) throw ConfigError("--period", 0, "", problem);
+    if (*period_week > latest_week(*today)) throw ConfigError("--period", 0, "", future_reason(o.period, *today));
   } else if (!o.period.empty()) {
     throw ConfigError("--period", 0, "", "only used with --claims-format cms-puf");
   }
@@ -253,18 +350,23 @@ int run_ingest(const Comm& comm, const IngestOptions& o) {
       o.referrals_format == "hop-teaming" ? ReferralsFormat::hop_teaming : ReferralsFormat::cms;
 
   // ---- 1. open and check the files -------------------------------------------------------
+  // One clock for all ranks (they could straddle midnight).
+  std::vector<std::int64_t> clock = {comm.root() ? static_cast<std::int64_t>(std::time(nullptr)) / 86400 : 0};
+  comm.bcast(clock);
+  std::int64_t today = 0;
   std::int32_t period_week = 0;
   std::unique_ptr<csv::MappedFile> providers_file, claims_file, referrals_file;
   ProvidersLayout providers_layout;
   ClaimsLayout claims_layout;
   ReferralsLayout referrals_layout;
   collectively(comm, [&] {
-    check_options(o, claims_format, &period_week);
+    check_options(o, claims_format, clock[0], &today, &period_week);
     providers_file = std::make_unique<csv::MappedFile>(o.providers);
     claims_file = std::make_unique<csv::MappedFile>(o.claims);
     referrals_file = std::make_unique<csv::MappedFile>(o.referrals);
     providers_layout = read_providers_header(o.providers, providers_file->view());
     claims_layout = read_claims_header(o.claims, claims_file->view(), claims_format, period_week);
+    claims_layout.set_today(today);
     referrals_layout = read_referrals_header(o.referrals, referrals_file->view(), referrals_format);
   });
   const std::uint64_t input_bytes = providers_file->size() + claims_file->size() + referrals_file->size();
@@ -360,7 +462,13 @@ int run_ingest(const Comm& comm, const IngestOptions& o) {
   t_phase = std::chrono::steady_clock::now();
   const std::uint64_t claims_kept = comm.sum(std::uint64_t{claims.size()});
   const std::uint64_t edges_kept = comm.sum(std::uint64_t{edges.size()});
-  counters = write_universe(comm, o.out, providers, codes, std::move(claims), std::move(edges), meta);
+  try {
+    counters = write_universe(comm, o.out, providers, codes, std::move(claims), std::move(edges), meta);
+  } catch (const DuplicateSumOverflow& overflow) {  // thrown on every rank, nothing written
+    const OverflowSearch search{comm, o, providers, codes, min_chunks};
+    if (overflow.in_claims) search.claims(*claims_file, claims_layout, npi_index, overflow.claim);
+    search.edges(*referrals_file, referrals_layout, npi_index, overflow.edge);
+  }
   const double write_seconds = comm.max(seconds_since(t_phase));
   if (comm.root()) std::fputs(describe_removed_temporaries(counters.stale_temporaries).c_str(), stdout);
 
@@ -422,6 +530,9 @@ void register_ingest(CLI::App& app, std::vector<Command>& commands) {
                   "cms (npi_from,npi_to,pair_count,bene_count,same_day_count) or hop-teaming (CareSet)")
       ->check(CLI::IsMember({"cms", "hop-teaming"}))
       ->capture_default_str();
+  sub->add_option("--today", o->today,
+                  "the date to take as today (YYYY-MM-DD; default: the UTC date): claims weeks more than 7 days "
+                  "later are bad rows, a later --period is refused (for tests and replays of old files)");
   sub->add_option("--max-bad-rows", o->max_bad_rows,
                   "bad rows tolerated; they are skipped and listed in <out>.rejects.csv (default 0: any bad row fails)")
       ->capture_default_str();

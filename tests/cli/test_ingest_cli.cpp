@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -479,4 +480,182 @@ TEST_F(IngestCli, ErrorOnALineReadByRankOneHasItsGlobalNumber) {
   for (const char* chunk : {"", "--chunk-bytes 64"}) {
     expect_failure(ingest(2, chunk), "error: " + path("claims.csv") + ":402: field 'services': 'x' is not a number");
   }
+}
+
+// ---- hostile inputs: huge fields, invalid UTF-8, future weeks, overflowing sums -----------
+
+namespace {
+const std::string kCut10MB = std::string(80, '9') + "\u2026' (10000000 bytes)";
+}  // namespace
+
+TEST_F(IngestCli, HugeFieldIsCutTo80CharactersInTheErrorLine) {
+  const std::string huge(10'000'000, '9');
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,2024-01-01," + huge + ",2");
+  const std::string line = "error: " + path("claims.csv") + ":3: field 'services': '" + kCut10MB + " is larger than 4294967295";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err.substr(0, 1000);
+    EXPECT_LT(r.err.size(), 2000u);
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Tolerated: the rejects file's reason is cut the same way, its row is the line as read.
+  const CommandResult r = ingest(2, "--max-bad-rows 1");
+  ASSERT_EQ(r.status, 0) << r.err.substr(0, 1000);
+  EXPECT_LT(r.err.size(), 2000u);
+  EXPECT_EQ(signalrank::testing::slurp(path("universe.h5.rejects.csv")),
+            "file,line,field,reason,row\n" + path("claims.csv") + ",3,services,'" + kCut10MB +
+                " is larger than 4294967295,\"1000000004,ICD10,I35.0,2024-01-01," + huge + ",2\"\n");
+}
+
+TEST_F(IngestCli, HugeSpecialtyIsABadRow) {
+  replace_line("providers.csv", 3, "1000000012,1,207Q00000X," + std::string(10'000'000, 'F') + ",CA,94110");
+  const std::string line = "error: " + path("providers.csv") + ":3: field 'specialty': '" + std::string(80, 'F') +
+                           "\u2026' (10000000 bytes) is longer than 256 bytes";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err.substr(0, 1000);
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Tolerated, the row is left out: the names are stored at the width of the longest one kept.
+  const CommandResult r = ingest(2, "--max-bad-rows 1");
+  ASSERT_EQ(r.status, 0) << r.err.substr(0, 1000);
+  const h5::File f = h5::File::open(path("universe.h5"), nullptr);
+  std::size_t width = 0;
+  f.read_strings("/providers/specialty_names", 0, f.column_size("/providers/specialty_names"), &width);
+  EXPECT_EQ(width, std::string("General Acute Care Hospital, Main").size());
+  EXPECT_EQ(column<std::uint64_t>(path("universe.h5"), "/providers/npi"),
+            (std::vector<std::uint64_t>{1000000004, 1000000020, 1000000038}));
+}
+
+TEST_F(IngestCli, SpecialtyMustBeUtf8WithoutControlCharacters) {
+  replace_line("providers.csv", 2, "1000000004,1,207RC0000X,Cardiolog\xE9,NY,10001");
+  replace_line("providers.csv", 5, "1000000038,1,207R00000X,\"Internal\x1B]0;owned\x07 Medicine\",PR,00901");
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(),
+              (std::vector<std::string>{
+                  "error: " + path("providers.csv") + ":2: field 'specialty': 'Cardiolog\\xE9' is not valid UTF-8 (byte 10)",
+                  "error: " + path("providers.csv") +
+                      ":5: field 'specialty': 'Internal\\x1B]0;owned\\x07 Medicine' holds a control character (byte 9)",
+                  "error: " + path("universe.h5") + ": not written: 2 bad rows, more than --max-bad-rows 0"}))
+        << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // Any valid UTF-8 is kept byte for byte.
+  replace_line("providers.csv", 2, "1000000004,1,207RC0000X,Cardiolog\xC3\xAD" "a \xF0\x9F\xAB\x80,NY,10001");
+  replace_line("providers.csv", 5, "1000000038,1,207R00000X,Internal Medicine,PR,00901");
+  const CommandResult r = ingest(1);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(strings(path("universe.h5"), "/providers/specialty_names")[0], "Cardiolog\xC3\xAD" "a \xF0\x9F\xAB\x80");
+}
+
+TEST_F(IngestCli, WeekInTheFutureIsABadRow) {
+  const std::string limit = " is in the future: the limit is 2026-12-08 (today 2026-12-01 + 7 days; --today sets today)";
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,9999-12-06,2,2");
+  replace_line("claims.csv", 5, "1000000020,CPT,99213,2099-12-07,9,9");
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks, "--today 2026-12-01");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), (std::vector<std::string>{
+                                   "error: " + path("claims.csv") + ":3: field 'week': '9999-12-06'" + limit,
+                                   "error: " + path("claims.csv") + ":5: field 'week': '2099-12-07'" + limit,
+                                   "error: " + path("universe.h5") + ": not written: 2 bad rows, more than --max-bad-rows 0"}))
+        << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // By the clock (the date is taken before and after, in case the run straddles midnight).
+  write("claims.csv", kClaims);
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,9999-12-06,2,2");
+  const std::int64_t before = std::time(nullptr) / 86400;
+  const CommandResult r = ingest(1);
+  const std::int64_t after = std::time(nullptr) / 86400;
+  auto clock_line = [&](std::int64_t today) {
+    return "error: " + path("claims.csv") + ":3: field 'week': '9999-12-06' is in the future: the limit is " +
+           format_date(today + 7) + " (today " + format_date(today) + " + 7 days; --today sets today)";
+  };
+  EXPECT_EQ(r.status, 2);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_TRUE(r.error_lines()[0] == clock_line(before) || r.error_lines()[0] == clock_line(after)) << r.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  // The last Monday before the limit is accepted; a replay moves today back.
+  replace_line("claims.csv", 3, "1000000004,ICD10,I35.0,2026-12-07,2,2");
+  ASSERT_EQ(ingest(2, "--today 2026-12-01").status, 0);
+  EXPECT_EQ(ingest(1, "--today 2026-11-29").status, 2);
+}
+
+TEST_F(IngestCli, FuturePeriodAndBadTodayAreConfigErrors) {
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,11,20\n");
+  const CommandResult future = ingest(2, "--claims-format cms-puf --period 2099-12-07 --today 2026-12-01");
+  EXPECT_EQ(future.status, 3);
+  EXPECT_EQ(future.error_lines(),
+            std::vector<std::string>{"error: --period: '2099-12-07' is in the future: the limit is 2026-12-08 (today "
+                                     "2026-12-01 + 7 days; --today sets today)"})
+      << future.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  const CommandResult bad = ingest(1, "--today 2026-13-01");
+  EXPECT_EQ(bad.status, 3);
+  EXPECT_EQ(bad.error_lines(), std::vector<std::string>{"error: --today: '2026-13-01' is not a date (YYYY-MM-DD)"});
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  EXPECT_EQ(ingest(1, "--claims-format cms-puf --period 2026-12-07 --today 2026-12-01").status, 0);
+}
+
+TEST_F(IngestCli, DuplicateClaimsWhoseSumOverflowsNameTheLine) {
+  // The key's rows are on lines 3 (rank 0's half), 404 and 405 (rank 1's); their services reach
+  // 4294967295 exactly on line 404, and one more on line 405.
+  std::string c = "npi,code_system,code,week,services,patients\n"
+                  "1000000004,CPT,33361,2024-01-01,5,3\n"
+                  "1000000012,HCPCS,C1889,2024-01-08,4000000000,4\n";
+  for (int i = 0; i < 400; ++i) c += "1000000004,CPT,33361,2024-01-01,1,1\n";
+  c += "1000000012,hcpcs,c1889,2024-01-08,294967295,1\n1000000012,HCPCS,C1889,2024-01-08,1,1\n";
+  for (int i = 0; i < 20; ++i) c += "1000000020,CPT,99213,2024-01-08,9,9\n";
+  write("claims.csv", c);
+  const std::string line = "error: " + path("claims.csv") +
+                           ":405: field 'services': duplicate rows (NPI 1000000012, HCPCS C1889, week 2024-01-08) sum "
+                           "to 4294967296 here, more than 4294967295 (the first of them is on line 3)";
+  for (int ranks : {1, 2}) {
+    for (const char* extra : {"", "--chunk-bytes 64 --max-bad-rows 5"}) {
+      const CommandResult r = ingest(ranks, extra);
+      EXPECT_EQ(r.status, 2) << ranks << " ranks " << extra;
+      EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err;
+      EXPECT_EQ(leftovers(), std::vector<std::string>{});
+    }
+  }
+  // Patients overflow alone, in the CMS file (its columns as named in the file).
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,4294967295,1\n"
+                      "1000000012,99213,5,5\n1000000004,99213,0.5,1\n");
+  const CommandResult r = ingest(2, "--claims-format cms-puf --period 2024-01-01");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: " + path("claims.csv") +
+                                                      ":4: field 'Tot_Benes': duplicate rows (NPI 1000000004, CPT 99213, "
+                                                      "week 2024-01-01) sum to 4294967296 here, more than 4294967295 "
+                                                      "(the first of them is on line 2)"})
+      << r.err;
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+}
+
+TEST_F(IngestCli, DuplicateEdgesWhoseSumOverflowsNameTheLine) {
+  std::string e = kReferrals;  // 1000000004 -> 1000000012 with bene_count 13 on line 1
+  for (int i = 0; i < 300; ++i) e += "1000000038,1000000004,12        ,11        ,0\n";
+  e += "1000000004,1000000012,25        ,4294967282,0\n";  // line 304: 4294967295, still fits
+  e += "1000000004,1000000012,25        ,1         ,0\n";  // line 305
+  write("referrals.csv", e);
+  const std::string line = "error: " + path("referrals.csv") +
+                           ":305: field 'bene_count': duplicate rows (NPI 1000000004 to 1000000012) sum to 4294967296 "
+                           "here, more than 4294967295 (the first of them is on line 1)";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks, "--chunk-bytes 100");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{line}) << r.err;
+    EXPECT_EQ(leftovers(), std::vector<std::string>{});
+  }
+  // One value too large for a count is a bad row of its own (no sum needed).
+  write("referrals.csv", "1000000004,1000000012,4294967296,13,0\n");
+  expect_failure(ingest(2), "error: " + path("referrals.csv") + ":1: field 'pair_count': '4294967296' is larger than 4294967295");
+  write("referrals.csv", kReferrals);
+  write("claims.csv", "Rndrng_NPI,HCPCS_Cd,Tot_Benes,Tot_Srvcs\n1000000004,99213,11,4294967295.5\n");
+  expect_failure(ingest(1, "--claims-format cms-puf --period 2024-01-01"),
+                 "error: " + path("claims.csv") + ":2: field 'Tot_Srvcs': '4294967295.5' is larger than 4294967295");
 }

@@ -195,6 +195,17 @@ TEST(Numbers, Reasons) {
   EXPECT_EQ(number_reason(NumberError::not_integer, "1.5"), "'1.5' is not a whole number");
 }
 
+TEST(Reasons, QuoteAtMost80CharactersOfAValue) {
+  const std::string huge = std::string(10'000'000, '1') + "\xFF";
+  const std::string cut = "'" + std::string(80, '1') + "\u2026' (10000001 bytes)";
+  EXPECT_EQ(number_reason(NumberError::too_large, huge), cut + " is larger than 4294967295");
+  EXPECT_EQ(npi_reason(NpiError::not_ten_digits, huge), cut + " is not a 10-digit NPI");
+  EXPECT_EQ(code_reason(CodeError::too_long, huge), cut + " is longer than 16 characters");
+  EXPECT_EQ(monday_problem(huge, nullptr), cut + " is not a date (YYYY-MM-DD)");
+  // Bytes that would garble a terminal are escaped.
+  EXPECT_EQ(number_reason(NumberError::not_number, "4\x1B[2J"), "'4\\x1B[2J' is not a number");
+}
+
 // ---- NPIs --------------------------------------------------------------------------------
 
 TEST(Npi, CheckDigit) {

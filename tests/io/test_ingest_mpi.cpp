@@ -1,9 +1,12 @@
 // The collective steps of ingest at 1, 2 and 4 ranks: a file split over ranks and threads gets
 // exact global line numbers; bad rows reach rank 0 in file/line order; the code dictionary is the
-// same on every rank and every rank's codes map into it.
+// same on every rank and every rank's codes map into it; duplicate sums that overflow stop every
+// rank before anything is written.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,10 +14,12 @@
 #include "io/ingest_common.hpp"
 #include "io/ingest_referrals.hpp"
 #include "io/npi.hpp"
+#include "io/universe.hpp"
 #include "partition/comm.hpp"
 
 using namespace signalrank;
 using namespace signalrank::ingest;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -121,5 +126,63 @@ TEST(IngestMpi, CodeDictionaryIsTheSameEverywhere) {
   for (std::size_t i = 0; i < local.size(); ++i) {
     EXPECT_EQ(codes[to_global[i]].code, local[i].code());
     EXPECT_EQ(static_cast<std::uint8_t>(codes[to_global[i]].system), local[i].system);
+  }
+}
+
+// write_universe sums duplicate rows after routing them to their owners. A sum that does not fit
+// in 32 bits stops every rank together, before the file exists, naming the first key in key
+// order (claims before edges) whichever rank owns it.
+TEST(IngestMpi, OverflowingDuplicateSumsStopEveryRankBeforeWriting) {
+  const Comm comm;
+  Providers p;
+  for (std::uint64_t b = 100000000; b < 100000008; ++b) {
+    p.npi.push_back(npi_from_body(b));
+    p.entity_type.push_back(1);
+    p.taxonomy.push_back({'2', '0', '7', 'R', '0', '0', '0', '0', '0', 'X'});
+    p.specialty.push_back(0);
+    p.state.push_back({'N', 'Y'});
+    p.zip5.push_back({'1', '0', '0', '0', '1'});
+  }
+  p.specialty_names = {"Internal Medicine"};
+  const std::vector<Code> codes = {{CodeSystem::CPT, "99213"}, {CodeSystem::CPT, "99214"}};
+  std::string dir = comm.root() ? (fs::temp_directory_path() / ("signalrank_overflow_" + std::to_string(::getpid()))).string()
+                                : std::string();
+  comm.bcast(dir);
+  if (comm.root()) fs::create_directories(dir);
+  comm.barrier();
+  const std::string out = dir + "/universe.h5";
+  const std::uint32_t half = 1u << 31;  // two of them overflow
+  // Every rank holds one row of each key: the sums overflow at 2 ranks and more; at 1 rank the
+  // rows are doubled.
+  const int copies = comm.size() == 1 ? 2 : 1;
+  auto run = [&](bool claims_overflow) -> std::string {
+    std::vector<ClaimRow> claims;
+    std::vector<EdgeRow> edges;
+    for (int k = 0; k < copies; ++k) {
+      claims.push_back({7, 2800, 1, claims_overflow ? half : 1, 1});  // the last provider's key
+      claims.push_back({2, 2801, 0, 5, claims_overflow ? half : 1});  // the first key that overflows
+      claims.push_back({2, 2800, 1, 1, 1});                            // fits
+      edges.push_back({6, 5, half, 1, 1});
+      edges.push_back({1, 3, 1, half, 0});
+    }
+    try {
+      write_universe(comm, out, p, codes, claims, edges, UniverseMeta{});
+    } catch (const DuplicateSumOverflow& e) {
+      return e.in_claims ? "claim " + std::to_string(e.claim.provider) + " " + std::to_string(e.claim.week) + " " +
+                               std::to_string(e.claim.code)
+                         : "edge " + std::to_string(e.edge.src) + " " + std::to_string(e.edge.dst);
+    }
+    return "written";
+  };
+  const std::string first = run(true);
+  EXPECT_EQ(first, "claim 2 2801 0");
+  const std::string second = run(false);
+  EXPECT_EQ(second, "edge 1 3");
+  EXPECT_TRUE(comm.all(first == "claim 2 2801 0" && second == "edge 1 3"));
+  EXPECT_FALSE(fs::exists(out));
+  comm.barrier();
+  if (comm.root()) {
+    EXPECT_TRUE(fs::is_empty(dir));  // no temporary left either
+    fs::remove_all(dir);
   }
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -443,4 +444,188 @@ TEST(Suppression, BadNpiNamesFileAndLine) {
   const std::string path2 = write_temp("s5.csv", "1000000004,a,b\n").string();
   EXPECT_EQ(thrown([&] { read_suppression(path2, p); }), path2 + ":1: field 'reason': the row has 3 fields, expected npi[,reason]");
   EXPECT_EQ(thrown([&] { read_suppression("/nonexistent/s.csv", p); }), "/nonexistent/s.csv: cannot open: No such file or directory");
+}
+
+// ---- hostile text: long fields, invalid UTF-8, weeks in the future ------------------------
+
+TEST(Providers, SpecialtyNamesAreBoundedUtf8WithoutControlCharacters) {
+  const std::string huge(10'000'000, 'S');
+  const std::string text = kProviders +
+                           "1000000046,1,207R00000X," + huge + ",NY,10001\n"                // line 7
+                           "1000000053,1,207R00000X,Cardiolog\xE9,NY,10001\n"              // line 8
+                           "1000000061,1,207R00000X,Cardiolog\xE9,NY,10001\n"              // line 9: the same name again
+                           "1000000079,1,207R00000X,Fam\x1B[2Jily,NY,10001\n"              // line 10
+                           "1000000087,1,207R00000X," + std::string(257, 'x') + ",NY,10001\n"  // line 11
+                           "1000000095,1,207R00000X," + std::string(256, 'x') + ",NY,10001\n"  // fine: the limit
+                           "1000000103,1,207R00000X,\xF0\x9F\xA9\xBA Cardiology,NY,10001\n";   // fine: an emoji
+  for (std::size_t parts : {1, 4, 16}) {
+    std::vector<BadRow> bad;
+    const Providers p = providers_from(text, parts, &bad);
+    std::sort(bad.begin(), bad.end(), [](const BadRow& a, const BadRow& b) { return a.line < b.line; });
+    const std::vector<std::pair<std::uint64_t, std::string>> want = {
+        {7, "'" + std::string(80, 'S') + "\u2026' (10000000 bytes) is longer than 256 bytes"},
+        {8, "'Cardiolog\\xE9' is not valid UTF-8 (byte 10)"},
+        {9, "'Cardiolog\\xE9' is not valid UTF-8 (byte 10)"},
+        {10, "'Fam\\x1B[2Jily' holds a control character (byte 4)"},
+        {11, "'" + std::string(80, 'x') + "\u2026' (257 bytes) is longer than 256 bytes"},
+    };
+    ASSERT_EQ(bad.size(), want.size()) << parts;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(bad[i].line, want[i].first) << parts;
+      EXPECT_EQ(bad[i].field, "specialty");
+      EXPECT_EQ(bad[i].reason, want[i].second);
+    }
+    EXPECT_EQ(bad[0].text.size(), huge.size() + 33);  // the rejects file keeps the line whole
+    ASSERT_EQ(p.size(), 7u);
+    std::size_t widest = 0;
+    for (const auto& n : p.specialty_names) widest = std::max(widest, n.size());
+    EXPECT_EQ(widest, 256u);
+    EXPECT_EQ(p.specialty_of(5), "\xF0\x9F\xA9\xBA Cardiology");
+  }
+}
+
+TEST(Headers, ValuesEchoedFromAHeaderAreBounded) {
+  const std::string huge(10'000'000, 'h');
+  EXPECT_EQ(thrown([&] { read_providers_header("p.csv", "npi,entity_type,taxonomy,specialty,state," + huge + "\n"); }),
+            "p.csv:1: field 'zip5': wrong header: column 6 is '" + std::string(80, 'h') +
+                "\u2026' (10000000 bytes) (expected 'npi,entity_type,taxonomy,specialty,state,zip5')");
+  EXPECT_EQ(thrown([&] { read_providers_header("p.csv", "npi,entity_type,taxonomy,specialty,state,zip5," + huge + "\n"); }),
+            "p.csv:1: field '" + std::string(80, 'h') +
+                "\u2026': wrong header: unexpected column 7 (expected 'npi,entity_type,taxonomy,specialty,state,zip5')");
+  // A column of the CMS file that ingest ignores still names the fields of short rows: shown, bounded.
+  const std::string text = "Rndrng_NPI,HCPCS_Cd,Tot_Srvcs,Tot_Benes," + huge + "\xFF\n1000000004,99213,1,1\n";
+  const ClaimsResult r = read_claims(text, ClaimsFormat::cms_puf, 1, week_of("2024-01-01"));
+  ASSERT_EQ(r.bad.size(), 1u);
+  EXPECT_EQ(r.bad[0].field, std::string(80, 'h') + "\u2026");
+  EXPECT_EQ(r.bad[0].reason, "missing: the row has 4 fields, expected 5");
+}
+
+TEST(WeeklyClaims, HugeValuesAreCutInTheReason) {
+  const std::string huge(10'000'000, '7');
+  const std::string text = "npi,code_system,code,week,services,patients\n"
+                           "1000000004,CPT,33361,2024-01-01," + huge + ",1\n"
+                           "1000000004,CPT,33361," + huge + ",1,1\n"
+                           "1000000004," + huge + ",33361,2024-01-01,1,1\n"
+                           "1000000004,CPT," + huge + ",2024-01-01,1,1\n"
+                           + huge + ",CPT,33361,2024-01-01,1,1\n";
+  const std::string cut = "'" + std::string(80, '7') + "\u2026' (10000000 bytes)";
+  const ClaimsResult r = read_claims(text, ClaimsFormat::weekly, 3);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"services", cut + " is larger than 4294967295"},
+      {"week", cut + " is not a date (YYYY-MM-DD)"},
+      {"code_system", "unknown code system " + cut + " (expected CPT, HCPCS, ICD10 or NDC)"},
+      {"code", cut + " is longer than 16 characters"},
+      {"npi", cut + " is not a 10-digit NPI"},
+  };
+  ASSERT_EQ(r.bad.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(r.bad[i].line, i + 2);
+    EXPECT_EQ(r.bad[i].field, want[i].first);
+    EXPECT_EQ(r.bad[i].reason, want[i].second);
+  }
+}
+
+namespace {
+ClaimsResult read_claims_on(const std::string& text, const char* today, std::size_t parts) {
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  ClaimsLayout layout = read_claims_header("claims.csv", text, ClaimsFormat::weekly);
+  layout.set_today(*parse_date(today));
+  auto chunks = read_in_parts<ClaimsChunk>(text, layout.data_begin, 1, parts, [&](std::string_view t, ClaimsChunk& c) {
+    parse_claims(layout, index, t, c);
+  });
+  ClaimsResult r;
+  for (auto& c : chunks) r.rows.insert(r.rows.end(), c.rows.begin(), c.rows.end());
+  r.bad = bad_rows(chunks);
+  return r;
+}
+}  // namespace
+
+TEST(WeeklyClaims, WeeksLaterThanTodayPlusSevenDaysAreBadRows) {
+  // Today is a Tuesday: the limit is the next Tuesday, so next Monday is the last week accepted.
+  EXPECT_EQ(latest_week(*parse_date("2026-12-01")), week_of("2026-12-07"));
+  EXPECT_EQ(latest_week(*parse_date("2026-11-30")), week_of("2026-12-07"));  // a Monday: + 7 is a Monday
+  EXPECT_EQ(latest_week(*parse_date("2026-12-06")), week_of("2026-12-07"));  // a Sunday
+  EXPECT_EQ(latest_week(*parse_date("2026-12-07")), week_of("2026-12-14"));
+  const std::string text =
+      "npi,code_system,code,week,services,patients\n"
+      "1000000004,CPT,33361,2026-11-16,5,3\n"
+      "1000000004,CPT,33361,2026-12-07,5,3\n"
+      "1000000004,CPT,33361,2026-12-14,5,3\n"  // 3: the Monday after the limit
+      "1000000004,CPT,33361,2099-12-07,5,3\n"  // 4
+      "1000000004,CPT,33361,9999-12-06,5,3\n"  // 5
+      "1000000004,CPT,33361,9999-12-06,5,3\n"; // 6: the same text again is not taken from the cache
+  const std::string limit = " is in the future: the limit is 2026-12-08 (today 2026-12-01 + 7 days; --today sets today)";
+  for (std::size_t parts : {1, 3}) {
+    const ClaimsResult r = read_claims_on(text, "2026-12-01", parts);
+    EXPECT_EQ(r.rows.size(), 2u);
+    ASSERT_EQ(r.bad.size(), 4u);
+    const std::vector<std::pair<std::uint64_t, std::string>> want = {
+        {4, "'2026-12-14'" + limit}, {5, "'2099-12-07'" + limit}, {6, "'9999-12-06'" + limit}, {7, "'9999-12-06'" + limit}};
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(r.bad[i].line, want[i].first) << parts;
+      EXPECT_EQ(r.bad[i].field, "week");
+      EXPECT_EQ(r.bad[i].reason, want[i].second);
+    }
+  }
+  // A replay of an old file with today set back: its own weeks are fine, later ones are not.
+  const ClaimsResult old = read_claims_on(text, "2026-11-16", 1);
+  EXPECT_EQ(old.rows.size(), 1u);
+  EXPECT_EQ(old.bad.size(), 5u);
+}
+
+// ---- finding the rows of one key again (the overflow of duplicate sums) ------------------
+
+TEST(WeeklyClaims, FindClaimsReturnsTheKeysRowsAndLines) {
+  const std::string text =
+      "npi,code_system,code,week,services,patients\n"
+      "1000000004,CPT,33361,2024-01-01,5,3\n"
+      "1000000004,ICD10,I35.0,2024-01-01,2,2\n"   // 3
+      "1000000005,ICD10,I35.0,2024-01-01,9,9\n"   // bad row: never found
+      "1000000004,icd10,i350,2024-01-01,7,1\n"    // 5: the same code, normalized
+      "1000000004,ICD10,I350,2024-01-08,7,1\n"    // another week
+      "1000000012,ICD10,I350,2024-01-01,7,1\n"    // another provider
+      "1000000004,ICD10,\"I35.0\",2024-01-01,4000000000,4\n";  // 8
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  const ClaimsLayout layout = read_claims_header("claims.csv", text, ClaimsFormat::weekly);
+  csv::CodeKey code;
+  ASSERT_EQ(csv::make_code_key(CodeSystem::ICD10, "I350", &code), csv::CodeError::none);
+  const ClaimRow key{0, week_of("2024-01-01"), 0, 0, 0};
+  for (std::size_t parts : {1, 3, 8}) {
+    struct Chunk : ClaimsChunk {
+      std::vector<CountsAtLine> found;
+    };
+    auto chunks = read_in_parts<Chunk>(text, layout.data_begin, 1, parts, [&](std::string_view t, Chunk& c) {
+      find_claims(layout, index, t, key, code, c, c.found);
+    });
+    std::vector<std::array<std::uint64_t, 3>> got;
+    for (const auto& c : chunks)
+      for (const auto& f : c.found) got.push_back({c.first_line + f.line, f.counts[0], f.counts[1]});
+    EXPECT_EQ(got, (std::vector<std::array<std::uint64_t, 3>>{{3, 2, 2}, {5, 7, 1}, {8, 4000000000, 4}})) << parts;
+  }
+}
+
+TEST(Referrals, FindEdgesReturnsTheKeysRowsAndLines) {
+  const std::string text =
+      "from_npi,to_npi,patient_count,transaction_count,average_day_wait,std_day_wait\n"
+      "1000000004,1000000012,40,95,1,1\n"        // 2
+      "1000000012,1000000004,11,11,0,0\n"
+      "1000000004,1000000012,11,12,-1.5,0\n"     // bad row
+      "1000000004,1000000012,12,13,0,0\n";       // 5
+  const Providers p = providers_from(kProviders, 1);
+  const NpiIndex index(p.npi);
+  const ReferralsLayout layout = read_referrals_header("r.csv", text, ReferralsFormat::hop_teaming);
+  struct Chunk : EdgesChunk {
+    std::vector<CountsAtLine> found;
+  };
+  auto chunks = read_in_parts<Chunk>(text, layout.data_begin, layout.header_lines, 2, [&](std::string_view t, Chunk& c) {
+    find_edges(layout, index, t, EdgeRow{0, 1, 0, 0, 0}, c, c.found);
+  });
+  std::vector<std::array<std::uint64_t, 3>> got;
+  for (const auto& c : chunks)
+    for (const auto& f : c.found) got.push_back({c.first_line + f.line, f.counts[0], f.counts[1]});
+  EXPECT_EQ(got, (std::vector<std::array<std::uint64_t, 3>>{{2, 95, 40}, {5, 13, 12}}));  // pair, bene
+  EXPECT_EQ(edge_count_columns(ReferralsFormat::hop_teaming), (std::array<std::size_t, 3>{3, 2, kNoColumn}));
+  EXPECT_EQ(edge_count_columns(ReferralsFormat::cms), (std::array<std::size_t, 3>{2, 3, 4}));
 }
