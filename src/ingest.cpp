@@ -43,6 +43,7 @@
 #include "io/temp_files.hpp"
 #include "io/text.hpp"
 #include "io/universe.hpp"
+#include "src/action_support.hpp"
 #include "src/commands.hpp"
 
 namespace signalrank {
@@ -198,35 +199,18 @@ void print_rows(const char* prefix, const std::vector<BadRow>& rows, const std::
 // <out>.rejects.csv: `file,line,field,reason,row` (row = the original line as one quoted field),
 // written at a temporary name and renamed.
 void write_rejects(const std::string& path, const std::vector<BadRow>& rows, const std::string* paths) {
-  const std::filesystem::path target(path);
-  const std::string temp =
-      (target.parent_path() / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot create " + temp);
-    std::string line = "file,line,field,reason,row\n";
-    out << line;
-    for (const BadRow& b : rows) {
-      line.clear();
-      csv::append_field(line, paths[b.file]);
-      line += ',' + std::to_string(b.line) + ',';
-      csv::append_field(line, b.field);
-      line += ',';
-      csv::append_field(line, b.reason);
-      line += ',';
-      csv::append_field(line, b.text);
-      line += '\n';
-      out << line;
-    }
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + temp);
+  std::string text = "file,line,field,reason,row\n";
+  for (const BadRow& b : rows) {
+    csv::append_field(text, paths[b.file]);
+    text += ',' + std::to_string(b.line) + ',';
+    csv::append_field(text, b.field);
+    text += ',';
+    csv::append_field(text, b.reason);
+    text += ',';
+    csv::append_field(text, b.text);
+    text += '\n';
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    throw std::runtime_error("cannot rename " + temp + " to " + path);
-  }
+  write_text_atomically(path, text);  // hidden temporary name, fsync, rename; removed on failure
 }
 
 // The line at which duplicate rows overflow a sum (write_universe found the key; the lines were

@@ -659,3 +659,50 @@ TEST_F(IngestCli, DuplicateEdgesWhoseSumOverflowsNameTheLine) {
   expect_failure(ingest(1, "--claims-format cms-puf --period 2024-01-01"),
                  "error: " + path("claims.csv") + ":2: field 'Tot_Srvcs': '4294967295.5' is larger than 4294967295");
 }
+
+// ---- the write: long paths, failing writes on any rank -------------------------------------------
+
+// Open MPI's sharedfp/lockedfile component aborted the job for an --out over ~200 characters
+// (universe.h5 was written with MPI-IO); a name the file system cannot hold is refused up front.
+TEST_F(IngestCli, LongOutPathWorksAndTooLongNameIsRefused) {
+  std::string folder = dir_.string();
+  while (folder.size() < 400) folder += "/" + std::string(50, 'p');
+  fs::create_directories(folder);
+  const std::string out = folder.substr(dir_.string().size() + 1) + "/universe.h5";
+  for (int ranks : {1, 2}) {
+    const CommandResult r = ingest(ranks, "", out);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(column<std::uint64_t>(path(out), "/providers/npi").size(), 4u);
+  }
+  const std::string too_long(256, 'u');
+  const CommandResult r = ingest(2, "", too_long);
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --out: the name '" + std::string(60, 'u') +
+                                                      "...' is 256 bytes long; the file system holds names of at most "
+                                                      "255 bytes (with room for the hidden temporary name it is "
+                                                      "first written as)"})
+      << r.err;
+}
+
+// A write that fails on one rank (or on all) stops every rank with the same error, promptly, and
+// leaves no universe and no temporary file (it hung, or crashed in HDF5's close, before).
+TEST_F(IngestCli, FailingWritesOnAnyRankLeaveNothing) {
+  // Rank 0 writes the provider table and the dictionary (~3.5 KB here), rank 1 less than 1 KB.
+  const std::pair<const char*, int> cases[] = {{"", 0}, {"", 3000}, {"0", 0}, {"0", 3000}, {"1", 0}};
+  for (const auto& [rank, after] : cases) {
+    {
+      SCOPED_TRACE(std::string("rank '") + rank + "' after " + std::to_string(after));
+      const CommandResult r = signalrank::testing::run_command(
+          std::string("LD_PRELOAD=") + SIGNALRANK_FAIL_WRITES_LIBRARY + " SIGNALRANK_TEST_FAIL_WRITES=.universe.h5.tmp." +
+              " SIGNALRANK_TEST_FAIL_AFTER=" + std::to_string(after) + " SIGNALRANK_TEST_FAIL_RANK=" + rank +
+              " timeout 120 " + signalrank::testing::mpirun(2) + SIGNALRANK_BINARY + " ingest" + inputs(),
+          scratch_.string());
+      EXPECT_EQ(r.status, 70) << r.err;
+      ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+      EXPECT_EQ(r.error_lines()[0].rfind("error: " + path("universe.h5") + ": cannot write the universe: ", 0), 0u)
+          << r.error_lines()[0];
+      EXPECT_NE(r.error_lines()[0].find("No space left on device"), std::string::npos) << r.error_lines()[0];
+      EXPECT_EQ(leftovers(), std::vector<std::string>{});
+    }
+  }
+}

@@ -284,6 +284,46 @@ TEST_F(ScoreFaults, LongPathsWorkAndNamesTooLongAreRefused) {
   EXPECT_FALSE(fs::exists(too_long, ec));
 }
 
+// ---- stop signals: every checkpointing stop is exit 4 ---------------------------------------------
+
+// SIGTERM to the ranks themselves (what Slurm's scancel and a preemption do to every process of a
+// step) gives exit 4 through mpirun, as SIGUSR1 does, and the checkpoint resumes.
+TEST_F(ScoreFaults, TermToTheRanksIsACheckpointedStop) {
+  const std::string out = (kDir / "term-ranks").string();
+  fs::remove_all(out);
+  // score_cmd runs `timeout mpirun ...`: the ranks are the grandchildren of the shell's child.
+  CommandResult r = run("(SIGNALRANK_ITERATION_DELAY_MS=150 " + score_cmd(2, out) +
+                        " & t=$!; sleep 3; pkill -TERM -P $(pgrep -P $t -x mpirun); wait $t)");
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_NE(r.err.find("stopped by a signal after PageRank iteration"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(checkpoint_of(out) + "/stop.txt"));
+  CommandResult again = run(score_cmd(2, out));
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("resuming PageRank from the checkpoint"), std::string::npos) << again.out;
+  expect_same_bits(read_snapshot(snapshot_of(out)), plain());
+}
+
+// SIGTERM to mpirun: Open MPI's mpirun then exits 1 whatever its ranks return (and cannot forward
+// SIGTERM), though the ranks checkpoint and exit 4. weekly.sbatch, launching with mpirun outside
+// Slurm here, receives the TERM with mpirun, as under scancel, and still reports the checkpointed
+// stop (exit 4) from the ranks' stop.txt.
+TEST_F(ScoreFaults, TermToTheBatchScriptAndMpirunIsACheckpointedStop) {
+  const std::string out = (kDir / "term-script").string();
+  fs::remove_all(out);
+  const std::string script = std::string(SIGNALRANK_SOURCE_DIR) + "/slurm/weekly.sbatch";
+  CommandResult r = run("(SIGNALRANK_ITERATION_DELAY_MS=150 SIGNALRANK_USE_MPIRUN=1 SIGNALRANK_BIN=" +
+                        std::string(SIGNALRANK_BINARY) + " OMPI_MCA_rmaps_base_oversubscribe=1 " +
+                        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 bash " + script +
+                        " --universe " + (kDir / "universe.h5").string() + " --campaign " +
+                        (kDir / "tavr.toml").string() + " --as-of " + kLastMonday + " --out " + out +
+                        " & s=$!; sleep 3; kill -TERM $(pgrep -P $s -x mpirun) $s; wait $s)");
+  EXPECT_EQ(r.status, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("the launcher returned 1 after the TERM, but the ranks wrote a complete checkpoint"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(fs::exists(checkpoint_of(out) + "/stop.txt"));
+}
+
 // ---- leftovers of killed runs --------------------------------------------------------------------
 
 TEST_F(ScoreFaults, StaleTemporaryFilesOfEndedRunsAreRemovedAndSaid) {
