@@ -53,6 +53,18 @@ class ConfigError : public InputError {
       : InputError(std::move(file), line, std::move(field), reason, kExitBadConfig) {}
 };
 
+// An error raised on one rank and re-thrown on every rank with the same text and exit code
+// (io/agree.hpp, run_on_root), so main prints it once and every rank exits alike.
+class RelayedError : public InputError {
+ public:
+  RelayedError(std::string message, int exit_code)
+      : InputError("", 0, "", "", exit_code), message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
 // The exit code an exception escaping a command maps to: its own for input and config errors,
 // kExitInternal for anything else.
 inline int exit_code_of(const std::exception& e) {

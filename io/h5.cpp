@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 namespace signalrank::h5 {
 
 namespace {
@@ -56,6 +58,22 @@ std::string parent_of(const std::string& path) {
 [[noreturn]] void File::fail(const std::string& what) const {
   throw std::runtime_error("HDF5 " + path_ + ": " + what);
 }
+
+[[noreturn]] void File::fail_reading(const std::string& what) const {
+  if (!read_only_) fail(what);
+  throw InputError(path_, 0, "", what);
+}
+
+namespace {
+// An attribute holding one integer or floating-point value (a scalar or a one-element array).
+bool scalar_number(hid_t attr) {
+  Handle type = make(H5Aget_type(attr), H5Tclose);
+  Handle space = make(H5Aget_space(attr), H5Sclose);
+  if (!type || !space) return false;
+  const H5T_class_t c = H5Tget_class(type.id());
+  return (c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(space.id()) == 1;
+}
+}  // namespace
 
 std::string error_reason() {
   std::string reason;
@@ -115,6 +133,7 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
   if (id < 0) throw InputError(path, 0, "", "not an HDF5 file, or it cannot be opened");
   f.file_ = make(id, close_file);
   f.writable_ = writable;
+  f.read_only_ = !writable;
   return f;
 }
 
@@ -126,7 +145,7 @@ void File::close() {
 
 Handle File::open_dataset(const std::string& name) const {
   hid_t d = H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT);
-  if (d < 0) fail("missing dataset " + name);
+  if (d < 0) fail_reading("dataset " + name + " is missing");
   return make(d, H5Dclose);
 }
 
@@ -300,7 +319,7 @@ void File::write_strings(const std::string& name, std::size_t width, std::uint64
 std::uint64_t File::column_size(const std::string& name) const {
   Handle dset = open_dataset(name);
   Handle space = make(H5Dget_space(dset.id()), H5Sclose);
-  if (H5Sget_simple_extent_ndims(space.id()) != 1) fail(name + " is not one-dimensional");
+  if (H5Sget_simple_extent_ndims(space.id()) != 1) fail_reading("dataset " + name + " is not one-dimensional");
   hsize_t n = 0;
   H5Sget_simple_extent_dims(space.id(), &n, nullptr);
   return n;
@@ -312,7 +331,8 @@ void File::read_raw(const std::string& name, hid_t type, std::size_t elem, std::
   Handle file_space = make(H5Dget_space(dset.id()), H5Sclose);
   hsize_t n = 0;
   H5Sget_simple_extent_dims(file_space.id(), &n, nullptr);
-  if (offset + count > n) fail("read past the end of " + name);
+  if (offset > n || count > n - offset)
+    fail_reading(fmt::format("dataset {} has {} rows; rows {} to {} were to be read", name, n, offset, offset + count));
   // Reads are independent: each rank reads its own slice, with no need for the others to join.
   const std::uint64_t per_call = std::max<std::uint64_t>(1, kMaxTransferBytes / elem);
   char* bytes = static_cast<char*>(data);
@@ -321,7 +341,7 @@ void File::read_raw(const std::string& name, hid_t type, std::size_t elem, std::
     Handle mem_space = make(H5Screate_simple(1, &cnt, nullptr), H5Sclose);
     H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
     if (H5Dread(dset.id(), type, mem_space.id(), file_space.id(), H5P_DEFAULT, bytes + lo * elem) < 0)
-      fail("cannot read " + name);
+      fail_reading("cannot read dataset " + name + " (a type other than a number, or damaged)");
   }
 }
 
@@ -330,7 +350,7 @@ std::vector<char> File::read_strings(const std::string& name, std::uint64_t offs
   Handle dset = open_dataset(name);
   Handle ftype = make(H5Dget_type(dset.id()), H5Tclose);
   if (H5Tget_class(ftype.id()) != H5T_STRING || H5Tis_variable_str(ftype.id()) > 0)
-    fail(name + " is not a fixed-width string column");
+    fail_reading("dataset " + name + " is not a fixed-width string column");
   const std::size_t w = H5Tget_size(ftype.id());
   if (width) *width = w;
   std::vector<char> out(count * w);
@@ -343,7 +363,7 @@ std::vector<char> File::read_strings(const std::string& name, std::uint64_t offs
   if (count == 0) return out;
   H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &cnt, nullptr);
   if (H5Dread(dset.id(), mtype.id(), mem_space.id(), file_space.id(), H5P_DEFAULT, out.data()) < 0)
-    fail("cannot read " + name);
+    fail_reading("cannot read dataset " + name + " (damaged, or fewer rows than needed)");
   return out;
 }
 
@@ -393,41 +413,43 @@ bool File::has_attr(const std::string& obj, const std::string& name) const {
 
 std::string File::attr_string(const std::string& obj, const std::string& name) const {
   hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  if (a < 0) fail_reading("attribute " + name + " of " + obj + " is missing");
   Handle attr = make(a, H5Aclose);
   Handle ftype = make(H5Aget_type(attr.id()), H5Tclose);
-  if (H5Tget_class(ftype.id()) != H5T_STRING) fail("attribute " + name + " is not a string");
+  if (H5Tget_class(ftype.id()) != H5T_STRING) fail_reading("attribute " + name + " of " + obj + " is not a string");
   if (H5Tis_variable_str(ftype.id()) > 0) {
     char* s = nullptr;
     Handle mtype = make(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mtype.id(), H5T_VARIABLE);
-    H5Aread(attr.id(), mtype.id(), &s);
+    if (H5Aread(attr.id(), mtype.id(), &s) < 0) fail_reading("cannot read attribute " + name + " of " + obj);
     std::string out = s ? s : "";
     H5free_memory(s);
     return out;
   }
   std::size_t n = H5Tget_size(ftype.id());
   std::string out(n, '\0');
-  H5Aread(attr.id(), ftype.id(), out.data());
+  if (H5Aread(attr.id(), ftype.id(), out.data()) < 0) fail_reading("cannot read attribute " + name + " of " + obj);
   out.resize(std::strlen(out.c_str()));
   return out;
 }
 
 std::int64_t File::attr_int(const std::string& obj, const std::string& name) const {
   hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  if (a < 0) fail_reading("attribute " + name + " of " + obj + " is missing");
   Handle attr = make(a, H5Aclose);
   std::int64_t v = 0;
-  H5Aread(attr.id(), H5T_NATIVE_INT64, &v);
+  if (!scalar_number(attr.id()) || H5Aread(attr.id(), H5T_NATIVE_INT64, &v) < 0)
+    fail_reading("attribute " + name + " of " + obj + " is not one integer");
   return v;
 }
 
 double File::attr_double(const std::string& obj, const std::string& name) const {
   hid_t a = H5Aopen_by_name(file_.id(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0) fail("missing attribute " + obj + "@" + name);
+  if (a < 0) fail_reading("attribute " + name + " of " + obj + " is missing");
   Handle attr = make(a, H5Aclose);
   double v = 0;
-  H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &v);
+  if (!scalar_number(attr.id()) || H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &v) < 0)
+    fail_reading("attribute " + name + " of " + obj + " is not one number");
   return v;
 }
 

@@ -189,12 +189,16 @@ class File {
                        const void* data, const std::string& name);
   void set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value);
   [[noreturn]] void fail(const std::string& what) const;
+  // What is missing, malformed or unreadable in a file opened read-only is the user's input
+  // problem: InputError (exit 2) naming the file. In a file being written it is fail()'s.
+  [[noreturn]] void fail_reading(const std::string& what) const;
   // The end of one write step: throws when it failed, on every rank of a parallel file at once.
   void check_write(bool ok, const std::string& what) const;
 
   std::string path_;
   const Comm* comm_ = nullptr;
   bool writable_ = false;
+  bool read_only_ = false;  // opened read-only: see fail_reading
   Handle file_;
 };
 

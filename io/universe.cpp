@@ -9,8 +9,14 @@
 #include <parallel/algorithm>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
+#include "io/agree.hpp"
 #include "io/dates.hpp"
 #include "io/error.hpp"
+#include "io/ingest_providers.hpp"
+#include "io/npi.hpp"
+#include "io/text.hpp"
 #include "io/column_file.hpp"
 #include "io/h5.hpp"
 #include "io/parallel.hpp"
@@ -339,91 +345,239 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
 }
 
 // ------------------------------------------------------------------------------------------
+// Reading checks every universe as far as each reader goes, so that a damaged or crafted file is
+// an input error (exit 2) naming its dataset and first bad row, never an out-of-bounds access:
+//  - on open, O(1): every dataset there, the lengths agreeing (one row per provider, P + 1
+//    offsets, the claims and edge columns of one length each), the offsets starting at 0 and
+//    ending at their table's row count;
+//  - the provider table and dictionaries, O(P), when read: NPIs valid and strictly ascending,
+//    every field in its domain, every specialty index below the dictionary's size;
+//  - each slice as it is read: its offsets never decreasing, every code and provider index below
+//    its table's size (within the scans that read the rows: no second pass over the claims),
+//    the out-weights equal to the out-edges' sums.
+// Rows are numbered from 0 in the messages, as h5py numbers them.
 struct UniverseReader::Impl {
   std::string path;
   h5::File file;
+  std::uint64_t providers = 0, claims = 0, edges = 0, codes = 0, specialties = 0;
+  std::int32_t first_week = 0, last_week = -1;
+
+  [[noreturn]] void bad(const std::string& what) const { throw InputError(path, 0, "", what); }
+  void check_layout();
+  // Offsets [lo, hi] (hi - lo + 1 values) of the CSR `name` over a table of `rows` rows.
+  std::vector<std::uint64_t> offsets(const char* name, std::uint64_t lo, std::uint64_t hi, std::uint64_t rows) const;
+  // Provider indices (in_src, out_dst) [begin, begin + n) of dataset `name`: all below P.
+  void check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v, std::uint64_t n) const;
 };
+
+namespace {
+constexpr const char* kProviderColumnNames[] = {"/providers/entity_type", "/providers/taxonomy", "/providers/specialty",
+                                                "/providers/state", "/providers/zip5", "/providers/out_weight"};
+constexpr const char* kClaimColumnNames[] = {"/claims/code", "/claims/services", "/claims/patients"};
+constexpr const char* kOutEdgeColumnNames[] = {"/referrals/out_pair_count", "/referrals/out_bene_count",
+                                               "/referrals/out_same_day", "/referrals/in_src",
+                                               "/referrals/in_bene_count"};
+
+// The largest of v[0..n) (0 when n == 0), on all threads: a streaming max, checked once after.
+std::uint32_t max_of(const std::uint32_t* v, std::uint64_t n) {
+  std::uint32_t m = 0;
+#pragma omp parallel for simd reduction(max : m) schedule(static)
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(n); ++k) m = std::max(m, v[k]);
+  return m;
+}
+
+// An element of a mapped column, which HDF5 need not have aligned to its type: memcpy is the
+// defined way to load it (one plain load on x86).
+template <class T>
+T load(const unsigned char* column, std::uint64_t i) {
+  T v;
+  std::memcpy(&v, column + i * sizeof(T), sizeof(T));
+  return v;
+}
+}  // namespace
+
+void UniverseReader::Impl::check_layout() {
+  const h5::File& f = file;
+  providers = f.column_size("/providers/npi");
+  if (providers > UINT32_MAX)
+    bad(fmt::format("dataset /providers/npi has {} rows; a universe holds at most {} providers", providers, UINT32_MAX));
+  auto same_length = [&](const char* reference, std::uint64_t n, std::span<const char* const> names, const char* per) {
+    for (const char* name : names)
+      if (const std::uint64_t m = f.column_size(name); m != n)
+        bad(fmt::format("dataset {} has {} rows and {} has {}: they hold one row per {}", name, m, reference, n, per));
+  };
+  same_length("/providers/npi", providers, kProviderColumnNames, "provider");
+  specialties = f.column_size("/providers/specialty_names");
+  if (specialties > 65536)
+    bad(fmt::format("dataset /providers/specialty_names has {} names; a universe holds at most 65536", specialties));
+  codes = f.column_size("/codes/system");
+  const char* code_text[] = {"/codes/code"};
+  same_length("/codes/system", codes, code_text, "code");
+  if (codes > UINT32_MAX) bad(fmt::format("dataset /codes/system has {} rows; at most {} codes", codes, UINT32_MAX));
+  claims = f.column_size("/claims/week");
+  same_length("/claims/week", claims, kClaimColumnNames, "claims row");
+  edges = f.column_size("/referrals/out_dst");
+  same_length("/referrals/out_dst", edges, kOutEdgeColumnNames, "edge (each edge is stored by source and by destination)");
+  auto csr = [&](const char* name, std::uint64_t rows, const char* table) {
+    if (const std::uint64_t n = f.column_size(name); n != providers + 1)
+      bad(fmt::format("dataset {} has {} rows; with {} providers it has {}", name, n, providers, providers + 1));
+    if (const auto first = f.read_column<std::uint64_t>(name, 0, 1)[0]; first != 0)
+      bad(fmt::format("dataset {}, row 0: {}; the offsets start at 0", name, first));
+    if (const auto last = f.read_column<std::uint64_t>(name, providers, 1)[0]; last != rows)
+      bad(fmt::format("dataset {}, row {}: {}; the offsets end at {}'s {} rows", name, providers, last, table, rows));
+  };
+  csr("/claims/offsets", claims, "/claims/week");
+  csr("/referrals/out_offsets", edges, "/referrals/out_dst");
+  csr("/referrals/in_offsets", edges, "/referrals/in_src");
+  const std::int64_t first = f.attr_int("/claims", "first_week"), last = f.attr_int("/claims", "last_week");
+  if (claims > 0) {
+    // Weeks from 1900 to 2200 (Monday numbers from 1970-01-05), the first not after the last.
+    constexpr std::int64_t kLowest = -3653, kHighest = 11999;
+    if (first < kLowest || first > kHighest || last < kLowest || last > kHighest || first > last)
+      bad(fmt::format("attributes first_week {} and last_week {} of /claims are not a range of weeks", first, last));
+    first_week = static_cast<std::int32_t>(first);
+    last_week = static_cast<std::int32_t>(last);
+  }
+}
+
+std::vector<std::uint64_t> UniverseReader::Impl::offsets(const char* name, std::uint64_t lo, std::uint64_t hi,
+                                                         std::uint64_t rows) const {
+  if (lo > hi || hi > providers) throw std::out_of_range(std::string("UniverseReader: offsets past the providers of ") + name);
+  std::vector<std::uint64_t> off = file.read_column<std::uint64_t>(name, lo, hi - lo + 1);
+  for (std::size_t i = 1; i < off.size(); ++i)
+    if (off[i] < off[i - 1])
+      bad(fmt::format("dataset {}, row {}: {} is below row {}'s {} (offsets never decrease)", name, lo + i, off[i],
+                      lo + i - 1, off[i - 1]));
+  if (off.back() > rows)
+    bad(fmt::format("dataset {}, row {}: {} is past the table's {} rows", name, hi, off.back(), rows));
+  return off;
+}
+
+void UniverseReader::Impl::check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v,
+                                           std::uint64_t n) const {
+  if (max_of(v, n) < providers) return;
+  const auto k = static_cast<std::uint64_t>(std::find_if(v, v + n, [&](std::uint32_t x) { return x >= providers; }) - v);
+  bad(fmt::format("dataset {}, row {}: provider index {} is not below the {} providers", name, begin + k, v[k],
+                  providers));
+}
 
 UniverseReader::UniverseReader(const Comm& comm, const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   // Each rank opens the file on its own (serial driver, read-only): reads are independent
-  // hyperslabs of the rank's own slice, and no collective is needed.
-  impl_->file = h5::File::open(path, nullptr);
-  if (!impl_->file.has_attr("/", "format") || impl_->file.attr_string("/", "format") != kUniverseFormat)
-    throw InputError(path, 0, "", "not a signalrank universe file (format attribute missing or different)");
-  (void)comm;
+  // hyperslabs of the rank's own slice, and no collective is needed. The checks agree, so that a
+  // file one node cannot read fails every rank alike.
+  agree_on_errors(comm, [&] {
+    impl_->file = h5::File::open(path, nullptr);
+    if (!impl_->file.has_attr("/", "format") || impl_->file.attr_string("/", "format") != kUniverseFormat)
+      throw InputError(path, 0, "", "not a signalrank universe file (format attribute missing or different)");
+    impl_->check_layout();
+  });
 }
 UniverseReader::~UniverseReader() = default;
 UniverseReader::UniverseReader(UniverseReader&&) noexcept = default;
 
 const std::string& UniverseReader::path() const { return impl_->path; }
-std::uint64_t UniverseReader::num_providers() const { return impl_->file.column_size("/providers/npi"); }
-std::uint64_t UniverseReader::num_claims() const { return impl_->file.column_size("/claims/week"); }
-std::uint64_t UniverseReader::num_edges() const { return impl_->file.column_size("/referrals/out_dst"); }
-std::int32_t UniverseReader::first_week() const {
-  return static_cast<std::int32_t>(impl_->file.attr_int("/claims", "first_week"));
-}
-std::int32_t UniverseReader::last_week() const {
-  return static_cast<std::int32_t>(impl_->file.attr_int("/claims", "last_week"));
-}
+std::uint64_t UniverseReader::num_providers() const { return impl_->providers; }
+std::uint64_t UniverseReader::num_claims() const { return impl_->claims; }
+std::uint64_t UniverseReader::num_edges() const { return impl_->edges; }
+std::int32_t UniverseReader::first_week() const { return impl_->first_week; }
+std::int32_t UniverseReader::last_week() const { return impl_->last_week; }
 std::string UniverseReader::inputs_json() const { return impl_->file.attr_string("/", "inputs"); }
 
 Providers UniverseReader::read_providers() const {
-  const h5::File& f = impl_->file;
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
+  const std::uint64_t n = u.providers;
   Providers p;
-  p.npi = f.read_column<std::uint64_t>("/providers/npi");
-  const std::uint64_t n = p.npi.size();
-  p.entity_type = f.read_column<std::uint8_t>("/providers/entity_type");
-  p.specialty = f.read_column<std::uint16_t>("/providers/specialty");
+  p.npi = f.read_column<std::uint64_t>("/providers/npi", 0, n);
+  p.entity_type = f.read_column<std::uint8_t>("/providers/entity_type", 0, n);
+  p.specialty = f.read_column<std::uint16_t>("/providers/specialty", 0, n);
   auto fixed = [&](const char* name, auto& col) {
     std::size_t w = 0;
     auto bytes = f.read_strings(name, 0, n, &w);
     col.resize(n);
     using Arr = typename std::decay_t<decltype(col)>::value_type;
-    if (w != std::tuple_size_v<Arr>) throw std::runtime_error(impl_->path + ": " + name + " has the wrong width");
+    if (w != std::tuple_size_v<Arr>)
+      u.bad(fmt::format("dataset {} holds strings of {} bytes, not {}", name, w, std::tuple_size_v<Arr>));
     std::memcpy(col.data(), bytes.data(), bytes.size());
   };
   fixed("/providers/taxonomy", p.taxonomy);
   fixed("/providers/state", p.state);
   fixed("/providers/zip5", p.zip5);
   std::size_t w = 0;
-  const std::uint64_t ns = f.column_size("/providers/specialty_names");
+  const std::uint64_t ns = u.specialties;
   auto names = f.read_strings("/providers/specialty_names", 0, ns, &w);
-  for (std::uint64_t i = 0; i < ns; ++i) p.specialty_names.emplace_back(names.data() + i * w, strnlen(names.data() + i * w, w));
+  for (std::uint64_t i = 0; i < ns; ++i) {
+    p.specialty_names.emplace_back(names.data() + i * w, strnlen(names.data() + i * w, w));
+    if (std::string why = text::field_problem(p.specialty_names.back(), ingest::kMaxSpecialtyBytes); !why.empty())
+      u.bad(fmt::format("dataset /providers/specialty_names, row {}: {}", i, why));
+  }
+  // Every value in its domain (what ingest accepts), so that nothing else reaches a ranking or
+  // an export: one pass over the P rows.
+  auto row_problem = [&](std::size_t i) -> std::string {
+    if (!npi_valid(p.npi[i])) return fmt::format("dataset /providers/npi, row {}: {} is not a valid NPI", i, p.npi[i]);
+    if (i > 0 && p.npi[i] <= p.npi[i - 1])
+      return fmt::format("dataset /providers/npi, row {}: {} is not above row {}'s {} (NPIs are strictly ascending)", i,
+                         p.npi[i], i - 1, p.npi[i - 1]);
+    if (p.entity_type[i] != 1 && p.entity_type[i] != 2)
+      return fmt::format("dataset /providers/entity_type, row {}: {} is not 1 (individual) or 2 (organization)", i,
+                         p.entity_type[i]);
+    if (p.specialty[i] >= ns)
+      return fmt::format("dataset /providers/specialty, row {}: {} is not below the {} names of "
+                         "/providers/specialty_names",
+                         i, p.specialty[i], ns);
+    const auto& t = p.taxonomy[i];
+    if (!std::all_of(t.begin(), t.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }))
+      return fmt::format("dataset /providers/taxonomy, row {}: {} is not a 10-character taxonomy code", i,
+                         text::quote(std::string_view(t.data(), t.size())));
+    if (!ingest::is_usps_state(p.state_of(i)))
+      return fmt::format("dataset /providers/state, row {}: {} is not a USPS state code", i, text::quote(p.state_of(i)));
+    const auto& z = p.zip5[i];
+    if (!std::all_of(z.begin(), z.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return fmt::format("dataset /providers/zip5, row {}: {} is not a 5-digit ZIP code", i,
+                         text::quote(std::string_view(z.data(), z.size())));
+    return {};
+  };
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::string why = row_problem(i); !why.empty()) u.bad(why);
   return p;
 }
 
 std::vector<Code> UniverseReader::read_codes() const {
-  const h5::File& f = impl_->file;
-  auto sys = f.read_column<std::uint8_t>("/codes/system");
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
+  auto sys = f.read_column<std::uint8_t>("/codes/system", 0, u.codes);
   std::size_t w = 0;
-  auto text = f.read_strings("/codes/code", 0, sys.size(), &w);
+  auto chars = f.read_strings("/codes/code", 0, u.codes, &w);
   std::vector<Code> codes(sys.size());
   for (std::size_t i = 0; i < sys.size(); ++i) {
+    if (sys[i] >= kCodeSystemNames.size())
+      u.bad(fmt::format("dataset /codes/system, row {}: {} is not a code system (0 CPT, 1 HCPCS, 2 ICD10, 3 NDC)", i,
+                        sys[i]));
     codes[i].system = static_cast<CodeSystem>(sys[i]);
-    codes[i].code.assign(text.data() + i * w, strnlen(text.data() + i * w, w));
+    codes[i].code.assign(chars.data() + i * w, strnlen(chars.data() + i * w, w));
+    if (std::string why = text::field_problem(codes[i].code, kCodeWidth); !why.empty())
+      u.bad(fmt::format("dataset /codes/code, row {}: {}", i, why));
   }
   return codes;
 }
 
 std::vector<std::uint64_t> UniverseReader::claim_offsets(std::uint64_t lo, std::uint64_t hi) const {
-  return impl_->file.read_column<std::uint64_t>("/claims/offsets", lo, hi - lo + 1);
+  return impl_->offsets("/claims/offsets", lo, hi, impl_->claims);
 }
 std::vector<std::uint64_t> UniverseReader::out_offsets(std::uint64_t lo, std::uint64_t hi) const {
-  return impl_->file.read_column<std::uint64_t>("/referrals/out_offsets", lo, hi - lo + 1);
+  return impl_->offsets("/referrals/out_offsets", lo, hi, impl_->edges);
 }
 std::vector<std::uint64_t> UniverseReader::in_offsets(std::uint64_t lo, std::uint64_t hi) const {
-  return impl_->file.read_column<std::uint64_t>("/referrals/in_offsets", lo, hi - lo + 1);
+  return impl_->offsets("/referrals/in_offsets", lo, hi, impl_->edges);
 }
 
 namespace {
 // Sets the provider of each of the rows [begin, begin + rows.size()) of a CSR-indexed table from
-// its offsets column (P + 1 values, small beside the rows, read once).
+// its offsets (P + 1 values, small beside the rows).
 template <class Row, class Set>
-void assign_owners(const h5::File& f, const char* offsets_name, std::uint64_t begin, std::vector<Row>& rows,
-                   Set set) {
+void assign_owners(const std::vector<std::uint64_t>& off, std::uint64_t begin, std::vector<Row>& rows, Set set) {
   if (rows.empty()) return;
-  const auto off = f.read_column<std::uint64_t>(offsets_name);
   std::size_t p = static_cast<std::size_t>(std::upper_bound(off.begin(), off.end(), begin) - off.begin()) - 1;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     while (p + 1 < off.size() && off[p + 1] <= begin + i) ++p;
@@ -433,15 +587,24 @@ void assign_owners(const h5::File& f, const char* offsets_name, std::uint64_t be
 }  // namespace
 
 std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint64_t end, bool with_patients) const {
-  const h5::File& f = impl_->file;
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
   const std::uint64_t n = end - begin;
   auto week = f.read_column<std::int32_t>("/claims/week", begin, n);
   auto code = f.read_column<std::uint32_t>("/claims/code", begin, n);
   auto services = f.read_column<std::uint32_t>("/claims/services", begin, n);
   auto patients = with_patients ? f.read_column<std::uint32_t>("/claims/patients", begin, n) : std::vector<std::uint32_t>();
   std::vector<ClaimRow> rows(n);
-  for (std::uint64_t i = 0; i < n; ++i) rows[i] = {0, week[i], code[i], services[i], with_patients ? patients[i] : 0};
-  assign_owners(f, "/claims/offsets", begin, rows, [](ClaimRow& c, std::uint32_t p) { c.provider = p; });
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (code[i] >= u.codes)
+      u.bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", begin + i, code[i],
+                        u.codes));
+    if (week[i] < u.first_week || week[i] > u.last_week)
+      u.bad(fmt::format("dataset /claims/week, row {}: week {} is outside /claims' first_week {} to last_week {}",
+                        begin + i, week[i], u.first_week, u.last_week));
+    rows[i] = {0, week[i], code[i], services[i], with_patients ? patients[i] : 0};
+  }
+  assign_owners(claim_offsets(0, u.providers), begin, rows, [](ClaimRow& c, std::uint32_t p) { c.provider = p; });
   return rows;
 }
 
@@ -449,8 +612,12 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
                                                               const std::vector<std::uint8_t>& code_match,
                                                               std::int32_t week_lo, std::int32_t week_hi,
                                                               std::uint64_t chunk_rows, bool map) const {
-  const h5::File& f = impl_->file;
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
   if (chunk_rows == 0) throw std::invalid_argument("read_claim_series: chunk_rows must be at least 1");
+  if (code_match.size() != u.codes)
+    throw std::invalid_argument("read_claim_series: code_match has " + std::to_string(code_match.size()) +
+                                " entries for " + std::to_string(u.codes) + " codes");
   const std::vector<std::uint64_t> off = claim_offsets(lo, hi);
   const std::uint64_t providers = hi - lo;
   auto code_raw = f.raw_column<std::uint32_t>("/claims/code");
@@ -476,6 +643,8 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
     std::vector<std::int32_t> week;
     std::vector<std::uint32_t> services;
     std::vector<std::uint64_t> kept;  // per provider of the run
+    std::uint64_t bad_row = UINT64_MAX;  // the run's first row whose code index is out of range
+    std::uint32_t bad_code = 0;
   };
   std::vector<Run> runs(static_cast<std::size_t>(threads));
   auto scan = [&](int t) {
@@ -493,12 +662,13 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
         week_map = week_raw->map(begin, n);
         services_map = services_raw->map(begin, n);
       }
-      const std::uint32_t *code, *services;
-      const std::int32_t* week;
+      // Bytes, read through load<T>: a mapped column starts where HDF5 put it, not necessarily
+      // at a multiple of 4.
+      const unsigned char *code, *week, *services;
       if (code_map && week_map && services_map) {
-        code = static_cast<const std::uint32_t*>(code_map.get());
-        week = static_cast<const std::int32_t*>(week_map.get());
-        services = static_cast<const std::uint32_t*>(services_map.get());
+        code = static_cast<const unsigned char*>(code_map.get());
+        week = static_cast<const unsigned char*>(week_map.get());
+        services = static_cast<const unsigned char*>(services_map.get());
       } else {
         code_buf.resize(n);
         week_buf.resize(n);
@@ -512,21 +682,34 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
           f.read_column_into<std::int32_t>("/claims/week", begin, n, week_buf.data());
           f.read_column_into<std::uint32_t>("/claims/services", begin, n, services_buf.data());
         }
-        code = code_buf.data();
-        week = week_buf.data();
-        services = services_buf.data();
+        code = reinterpret_cast<const unsigned char*>(code_buf.data());
+        week = reinterpret_cast<const unsigned char*>(week_buf.data());
+        services = reinterpret_cast<const unsigned char*>(services_buf.data());
       }
+      const std::uint64_t codes = code_match.size();
       for (std::uint64_t i = 0; i < n; ++i) {
         while (off[p + 1] <= begin + i) ++p;
-        if (code[i] < code_match.size() && code_match[code[i]] && week[i] >= week_lo && week[i] <= week_hi) {
-          run.week.push_back(week[i]);
-          run.services.push_back(services[i]);
+        const auto c = load<std::uint32_t>(code, i);
+        if (c >= codes) {  // a damaged file: the run stops at its first bad row
+          run.bad_row = begin + i;
+          run.bad_code = c;
+          return;
+        }
+        if (!code_match[c]) continue;
+        const auto wk = load<std::int32_t>(week, i);
+        if (wk >= week_lo && wk <= week_hi) {
+          run.week.push_back(wk);
+          run.services.push_back(load<std::uint32_t>(services, i));
           ++run.kept[p - p0];
         }
       }
     }
   };
   for_each_chunk(static_cast<std::size_t>(threads), [&](std::size_t t) { scan(static_cast<int>(t)); });
+  for (const Run& run : runs)  // in row order: the first bad row of the slice
+    if (run.bad_row != UINT64_MAX)
+      u.bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", run.bad_row,
+                        run.bad_code, u.codes));
 
   // The runs in provider order: offsets from the kept counts, then the rows.
   ClaimSeries out;
@@ -546,9 +729,11 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
 }
 
 std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::uint64_t end, bool with_counts) const {
-  const h5::File& f = impl_->file;
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
   const std::uint64_t n = end - begin;
   auto dst = f.read_column<std::uint32_t>("/referrals/out_dst", begin, n);
+  u.check_providers("/referrals/out_dst", begin, dst.data(), n);
   auto bene = f.read_column<std::uint32_t>("/referrals/out_bene_count", begin, n);
   std::vector<std::uint32_t> pair, same;
   if (with_counts) {
@@ -558,7 +743,7 @@ std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::ui
   std::vector<EdgeRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i)
     rows[i] = {0, dst[i], with_counts ? pair[i] : 0, bene[i], with_counts ? same[i] : 0};
-  assign_owners(f, "/referrals/out_offsets", begin, rows, [](EdgeRow& e, std::uint32_t p) { e.src = p; });
+  assign_owners(out_offsets(0, u.providers), begin, rows, [](EdgeRow& e, std::uint32_t p) { e.src = p; });
   return rows;
 }
 
@@ -576,26 +761,54 @@ UniverseReader::EdgeColumns read_edge_columns(const h5::File& f, const char* oth
 }  // namespace
 
 UniverseReader::EdgeColumns UniverseReader::read_in_columns(std::uint64_t begin, std::uint64_t end) const {
-  return read_edge_columns(impl_->file, "/referrals/in_src", "/referrals/in_bene_count", begin, end);
+  auto out = read_edge_columns(impl_->file, "/referrals/in_src", "/referrals/in_bene_count", begin, end);
+  impl_->check_providers("/referrals/in_src", begin, out.other.data(), out.other.size());
+  return out;
 }
 
 UniverseReader::EdgeColumns UniverseReader::read_out_columns(std::uint64_t begin, std::uint64_t end) const {
-  return read_edge_columns(impl_->file, "/referrals/out_dst", "/referrals/out_bene_count", begin, end);
+  auto out = read_edge_columns(impl_->file, "/referrals/out_dst", "/referrals/out_bene_count", begin, end);
+  impl_->check_providers("/referrals/out_dst", begin, out.other.data(), out.other.size());
+  return out;
 }
 
 std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uint64_t end) const {
-  const h5::File& f = impl_->file;
+  const Impl& u = *impl_;
+  const h5::File& f = u.file;
   const std::uint64_t n = end - begin;
   auto src = f.read_column<std::uint32_t>("/referrals/in_src", begin, n);
+  u.check_providers("/referrals/in_src", begin, src.data(), n);
   auto bene = f.read_column<std::uint32_t>("/referrals/in_bene_count", begin, n);
   std::vector<EdgeRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i) rows[i] = {src[i], 0, 0, bene[i], 0};
-  assign_owners(f, "/referrals/in_offsets", begin, rows, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
+  assign_owners(in_offsets(0, u.providers), begin, rows, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
   return rows;
 }
 
 std::vector<std::uint64_t> UniverseReader::out_weight(std::uint64_t lo, std::uint64_t hi) const {
   return impl_->file.read_column<std::uint64_t>("/providers/out_weight", lo, hi - lo);
+}
+
+std::vector<std::uint64_t> UniverseReader::out_weight(std::uint64_t lo, std::uint64_t hi,
+                                                      std::span<const std::uint64_t> off,
+                                                      std::span<const std::uint32_t> bene) const {
+  std::vector<std::uint64_t> w = out_weight(lo, hi);
+  if (off.size() != w.size() + 1) throw std::invalid_argument("UniverseReader::out_weight: offsets of other providers");
+  std::uint64_t bad = UINT64_MAX;
+#pragma omp parallel for reduction(min : bad) schedule(dynamic, 4096)
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(w.size()); ++i) {
+    std::uint64_t sum = 0;
+    for (std::uint64_t k = off[i] - off[0]; k < off[i + 1] - off[0]; ++k) sum += bene[k];
+    if (sum != w[i]) bad = std::min(bad, static_cast<std::uint64_t>(i));
+  }
+  if (bad != UINT64_MAX) {
+    std::uint64_t sum = 0;
+    for (std::uint64_t k = off[bad] - off[0]; k < off[bad + 1] - off[0]; ++k) sum += bene[k];
+    impl_->bad(fmt::format("dataset /providers/out_weight, row {}: {} is not the {} that the provider's out-edges' "
+                           "bene_count add up to",
+                           lo + bad, w[bad], sum));
+  }
+  return w;
 }
 
 }  // namespace signalrank

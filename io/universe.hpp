@@ -8,6 +8,7 @@
 #pragma once
 #include <array>
 #include <memory>
+#include <span>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -123,7 +124,11 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
                               const std::vector<Code>& codes, std::vector<ClaimRow> claims,
                               std::vector<EdgeRow> edges, UniverseMeta meta);
 
-// Read side: the whole provider table and code dictionary, and per-range slices.
+// Read side: the whole provider table and code dictionary, and per-range slices. Every read is
+// checked (io/universe.cpp: the layout on open, the tables when read, each slice as it is read):
+// a file that is not a well-formed universe throws InputError (exit 2) naming the dataset and
+// its first bad row (from 0). A rank checks only what it reads; callers reading per-rank slices
+// run them under agree_on_errors (io/agree.hpp).
 class UniverseReader {
  public:
   UniverseReader(const Comm& comm, const std::string& path);
@@ -174,8 +179,12 @@ class UniverseReader {
   };
   EdgeColumns read_in_columns(std::uint64_t begin, std::uint64_t end) const;
   EdgeColumns read_out_columns(std::uint64_t begin, std::uint64_t end) const;
-  // Sum of bene_count over each provider's out-edges, for providers [lo, hi).
+  // Sum of bene_count over each provider's out-edges, for providers [lo, hi), as stored.
   std::vector<std::uint64_t> out_weight(std::uint64_t lo, std::uint64_t hi) const;
+  // The same, checked against the bene_count of those providers' out-edges (`bene`, from
+  // read_out_columns, with their offsets `off`: hi - lo + 1 values from out_offsets(lo, hi)).
+  std::vector<std::uint64_t> out_weight(std::uint64_t lo, std::uint64_t hi, std::span<const std::uint64_t> off,
+                                        std::span<const std::uint32_t> bene) const;
 
  private:
   struct Impl;

@@ -8,6 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/agree.hpp"
+#include "io/error.hpp"
+
 namespace signalrank {
 
 namespace {
@@ -57,6 +60,7 @@ std::vector<std::uint32_t> Partitioner::graph_parts(std::uint32_t parts, double*
   // graph build seconds, this METIS run's seconds, the graph's two weight scales
   std::vector<double> facts{0.0, 0.0, 1.0, 1.0};
   std::string error;
+  int code = kExitOk;
   if (comm_.root()) {
     try {
       if (!graph_) {
@@ -69,13 +73,17 @@ std::vector<std::uint32_t> Partitioner::graph_parts(std::uint32_t parts, double*
       part = metis_partition(*graph_, parts, metis_).part;
       facts = {graph_build_seconds_, seconds_since(t_metis), graph_->edge_weight_scale, graph_->vertex_weight_scale};
     } catch (const std::exception& e) {
-      error = e.what();
+      // A damaged universe names itself; anything else (METIS out of memory, say) is named here.
+      error = (dynamic_cast<const InputError*>(&e) ? "" : "partition --method graph: ") + std::string(e.what());
+      code = exit_code_of(e);
     }
   }
   wait_without_spinning(comm_);
-  // A METIS failure (memory, say) is raised on every rank with rank 0's message.
+  // The failure is raised on every rank with rank 0's message and exit code.
   comm_.bcast(error);
-  if (!error.empty()) throw std::runtime_error("partition --method graph: " + error);
+  std::vector<int> shared_code{code};
+  comm_.bcast(shared_code);
+  if (!error.empty()) throw RelayedError(error, shared_code[0]);
   comm_.bcast(part);
   comm_.bcast(facts);
   graph_build_seconds_ = facts[0];
@@ -106,7 +114,9 @@ std::string Partitioner::describe(PartitionMethod method) const {
 
 PartitionCounts Partitioner::count(std::span<const std::uint32_t> part, std::uint32_t parts) {
   if (!block_)
-    block_ = read_graph_block(universe_, shape_, metric_layout_.begin(comm_.rank()), metric_layout_.end(comm_.rank()));
+    agree_on_errors(comm_, [&] {
+      block_ = read_graph_block(universe_, shape_, metric_layout_.begin(comm_.rank()), metric_layout_.end(comm_.rank()));
+    });
   return count_distributed(comm_, *block_, part, parts);
 }
 

@@ -44,18 +44,6 @@ Snapshot open_snapshot(const std::string& option, const std::string& path);
 
 // ---- running on rank 0 -----------------------------------------------------------------------
 
-// An error raised on rank 0 and re-thrown on every rank with the same text and exit code, so main
-// prints it once and every rank exits alike.
-class RelayedError : public InputError {
- public:
-  RelayedError(std::string message, int exit_code)
-      : InputError("", 0, "", "", exit_code), message_(std::move(message)) {}
-  const char* what() const noexcept override { return message_.c_str(); }
-
- private:
-  std::string message_;
-};
-
 // Runs `work` on rank 0 only (the other ranks wait) and returns its exit code on every rank; an
 // exception of rank 0 is re-thrown on every rank as a RelayedError. Serial commands (export,
 // diff) use it so that they also behave under `mpirun -n 4`.

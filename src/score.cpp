@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "io/agree.hpp"
 #include "io/campaign.hpp"
 #include "io/checkpoint.hpp"
 #include "io/dates.hpp"
@@ -121,7 +122,11 @@ std::vector<std::uint64_t> localize(std::vector<std::uint64_t> off) {
 // per run on rank 0 (empty elsewhere): the read layout, the graph partition's fingerprint check
 // and the memory plan all come from them.
 ProviderShape root_shape(const Comm& comm, const UniverseReader& u) {
-  return comm.root() ? read_provider_shape(u) : ProviderShape{};
+  ProviderShape shape;
+  agree_on_errors(comm, [&] {
+    if (comm.root()) shape = read_provider_shape(u);
+  });
+  return shape;
 }
 
 // Contiguous read blocks balanced on claims rows + in-edges + out-edges, split on rank 0 from its
@@ -222,22 +227,25 @@ Ownership plan_ownership(const Comm& comm, const UniverseReader& u, const Provid
 
 // Reads this rank's block: the claims of the campaign's codes in weeks [week_lo, week_hi] (all
 // other rows are dropped while reading, chunk by chunk) and the in- and out-edges. Unless the
-// ownership is the read layout itself, redistribute() then moves the rows to their owners.
+// ownership is the read layout itself, redistribute() then moves the rows to their owners. The
+// reader checks each rank's slice; a bad one fails every rank with its message.
 OwnedData read_block(const Comm& comm, const UniverseReader& u, Ownership own,
                      const std::vector<std::uint8_t>& code_match, std::int32_t week_lo, std::int32_t week_hi) {
   OwnedData d;
   d.own = std::move(own);
   const std::uint64_t lo = d.own.read_layout().begin(comm.rank()), hi = d.own.read_layout().end(comm.rank());
-  const auto t0 = std::chrono::steady_clock::now();
-  d.claims = u.read_claim_series(lo, hi, code_match, week_lo, week_hi);
-  d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto io = u.in_offsets(lo, hi);
-  d.in_edges = u.read_in_columns(io.front(), io.back());
-  d.in_off = localize(std::move(io));
-  auto oo = u.out_offsets(lo, hi);
-  d.out_edges = u.read_out_columns(oo.front(), oo.back());
-  d.out_off = localize(std::move(oo));
-  d.out_weight = u.out_weight(lo, hi);
+  agree_on_errors(comm, [&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    d.claims = u.read_claim_series(lo, hi, code_match, week_lo, week_hi);
+    d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    auto io = u.in_offsets(lo, hi);
+    d.in_edges = u.read_in_columns(io.front(), io.back());
+    d.in_off = localize(std::move(io));
+    auto oo = u.out_offsets(lo, hi);
+    d.out_edges = u.read_out_columns(oo.front(), oo.back());
+    d.out_weight = u.out_weight(lo, hi, oo, d.out_edges.bene);
+    d.out_off = localize(std::move(oo));
+  });
   d.ids = d.own.owned(comm.rank());
   return d;
 }
@@ -861,8 +869,10 @@ CampaignWeeks::CampaignWeeks(const Comm& comm, const UniverseReader& universe, c
                              std::int32_t last_week)
     : comm_(comm) {
   const BlockLayout layout = read_layout(comm, root_shape(comm, universe));
-  series_ = universe.read_claim_series(layout.begin(comm.rank()), layout.end(comm.rank()),
-                                       campaign.match(universe.read_codes()), universe.first_week(), last_week);
+  agree_on_errors(comm, [&] {
+    series_ = universe.read_claim_series(layout.begin(comm.rank()), layout.end(comm.rank()),
+                                         campaign.match(universe.read_codes()), universe.first_week(), last_week);
+  });
 }
 
 std::vector<double> CampaignWeeks::window_volume(std::int32_t last_week, int weeks) const {
@@ -879,6 +889,8 @@ std::vector<double> CampaignWeeks::window_volume(std::int32_t last_week, int wee
 }
 
 std::int32_t resolve_as_of(const UniverseReader& universe, const std::string& as_of) {
+  if (universe.num_claims() == 0)
+    throw InputError(universe.path(), 0, "", "the universe holds no claims rows: there is no week to score");
   std::int32_t t = universe.last_week();  // "latest": the last Monday in the data
   if (as_of != "latest")
     if (std::string why = monday_problem(as_of, &t); !why.empty()) throw ConfigError("--as-of", 0, "", why);
