@@ -226,12 +226,14 @@ std::shared_ptr<const void> RawColumn::map(std::uint64_t first, std::uint64_t co
                                      [p, length, fd = fd_](const void*) { munmap(p, length); });
 }
 
-void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out) {
+void File::read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out,
+                         const std::function<void(std::uint64_t, std::uint64_t)>& piece_done) {
   // Pieces of 8 MiB, spread over the threads: each copies its share out of the page cache.
   const std::uint64_t piece = std::max<std::uint64_t>(1, (8ull << 20) / raw.elem_);
   for_each_chunk((count + piece - 1) / piece, [&](std::size_t k) {
     const std::uint64_t lo = k * piece, n = std::min(piece, count - lo);
     raw.read(offset + lo, n, static_cast<char*>(out) + lo * raw.elem_);
+    if (piece_done) piece_done(lo, n);
   });
 }
 

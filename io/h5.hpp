@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -155,12 +156,17 @@ class File {
   // Elements [offset, offset + count) of a 1-D column into `out`: on all OpenMP threads through
   // raw_column when it is available, else through HDF5 on the calling thread. Not to be called
   // from inside a parallel region.
+  // `piece(first, n)`, when given, is called once the elements out[first, first + n) have landed,
+  // on the thread that read them (while they are in its cache: to check rows as they are read);
+  // the pieces cover [0, count) once, in no particular order, from several threads at once.
   template <class T>
-  void read_column_into(const std::string& name, std::uint64_t offset, std::uint64_t count, T* out) const {
+  void read_column_into(const std::string& name, std::uint64_t offset, std::uint64_t count, T* out,
+                        const std::function<void(std::uint64_t, std::uint64_t)>& piece = {}) const {
     if (const auto raw = raw_column<T>(name)) {
-      read_parallel(*raw, offset, count, out);
+      read_parallel(*raw, offset, count, out, piece);
     } else {
       read_raw(name, native_type<T>(), sizeof(T), offset, count, out);
+      if (piece) piece(0, count);
     }
   }
   // Fixed-width strings as `count * width()` bytes; `width` reports the element width.
@@ -184,7 +190,8 @@ class File {
                 void* data) const;
   std::optional<RawColumn> raw_column(const std::string& name, hid_t type, std::size_t elem) const;
   Handle open_dataset(const std::string& name) const;  // fails naming a missing dataset
-  static void read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out);
+  static void read_parallel(const RawColumn& raw, std::uint64_t offset, std::uint64_t count, void* out,
+                            const std::function<void(std::uint64_t, std::uint64_t)>& piece);
   void write_selection(hid_t dset, hid_t mem_type, std::size_t elem, std::uint64_t offset, std::uint64_t count,
                        const void* data, const std::string& name);
   void set_scalar_attr(const std::string& obj, const std::string& name, hid_t type, const void* value);

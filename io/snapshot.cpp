@@ -1,5 +1,7 @@
 #include "io/snapshot.hpp"
 
+#include "io/error.hpp"
+
 #include <fmt/format.h>
 #include <sys/statvfs.h>
 
@@ -198,10 +200,18 @@ std::vector<std::string> write_snapshot(const Comm& comm, const std::string& pat
 Snapshot read_snapshot(const std::string& path) {
   h5::File f = h5::File::open(path, nullptr);
   Snapshot s;
+  // One row per provider in every column: a column of another length (a damaged or hand-edited
+  // file) is refused here, before anything indexes one column by another's rows.
+  const std::uint64_t rows = f.column_size("/npi");
   for_each_column(
       [&](const char* name, auto& col) {
         using T = typename std::decay_t<decltype(col)>::value_type;
-        col = f.read_column<T>(std::string("/") + name);
+        const std::string dataset = std::string("/") + name;
+        if (const std::uint64_t n = f.column_size(dataset); n != rows)
+          throw InputError(path, 0, "",
+                           "dataset " + dataset + " has " + std::to_string(n) + " rows and /npi has " +
+                               std::to_string(rows) + ": a snapshot holds one row per provider in every column");
+        col = f.read_column<T>(dataset);
       },
       s);
   for_each_attribute(

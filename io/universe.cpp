@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -356,6 +357,17 @@ IngestCounters write_universe(const Comm& comm, const std::string& path, const P
 //    its table's size (within the scans that read the rows: no second pass over the claims),
 //    the out-weights equal to the out-edges' sums.
 // Rows are numbered from 0 in the messages, as h5py numbers them.
+namespace {
+// The largest of v[0..n) (0 when n == 0), on the calling thread: a vectorised streaming max,
+// checked once after (the bad row is only looked for when there is one).
+std::uint32_t max_of(const std::uint32_t* v, std::uint64_t n) {
+  std::uint32_t m = 0;
+#pragma omp simd reduction(max : m)
+  for (std::uint64_t k = 0; k < n; ++k) m = std::max(m, v[k]);
+  return m;
+}
+}  // namespace
+
 struct UniverseReader::Impl {
   std::string path;
   h5::File file;
@@ -366,8 +378,14 @@ struct UniverseReader::Impl {
   void check_layout();
   // Offsets [lo, hi] (hi - lo + 1 values) of the CSR `name` over a table of `rows` rows.
   std::vector<std::uint64_t> offsets(const char* name, std::uint64_t lo, std::uint64_t hi, std::uint64_t rows) const;
-  // Provider indices (in_src, out_dst) [begin, begin + n) of dataset `name`: all below P.
-  void check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v, std::uint64_t n) const;
+  // Provider indices (in_src, out_dst) [begin, begin + n) of dataset `name`, whose largest is
+  // `largest`: all below P.
+  void check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v, std::uint64_t n,
+                       std::uint32_t largest) const;
+  void check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v, std::uint64_t n) const {
+    check_providers(name, begin, v, n, max_of(v, n));
+  }
+  EdgeColumns edge_columns(const char* other, const char* bene, std::uint64_t begin, std::uint64_t end) const;
 };
 
 namespace {
@@ -377,14 +395,6 @@ constexpr const char* kClaimColumnNames[] = {"/claims/code", "/claims/services",
 constexpr const char* kOutEdgeColumnNames[] = {"/referrals/out_pair_count", "/referrals/out_bene_count",
                                                "/referrals/out_same_day", "/referrals/in_src",
                                                "/referrals/in_bene_count"};
-
-// The largest of v[0..n) (0 when n == 0), on all threads: a streaming max, checked once after.
-std::uint32_t max_of(const std::uint32_t* v, std::uint64_t n) {
-  std::uint32_t m = 0;
-#pragma omp parallel for simd reduction(max : m) schedule(static)
-  for (std::int64_t k = 0; k < static_cast<std::int64_t>(n); ++k) m = std::max(m, v[k]);
-  return m;
-}
 
 // An element of a mapped column, which HDF5 need not have aligned to its type: memcpy is the
 // defined way to load it (one plain load on x86).
@@ -454,8 +464,8 @@ std::vector<std::uint64_t> UniverseReader::Impl::offsets(const char* name, std::
 }
 
 void UniverseReader::Impl::check_providers(const char* name, std::uint64_t begin, const std::uint32_t* v,
-                                           std::uint64_t n) const {
-  if (max_of(v, n) < providers) return;
+                                           std::uint64_t n, std::uint32_t largest) const {
+  if (largest < providers) return;
   const auto k = static_cast<std::uint64_t>(std::find_if(v, v + n, [&](std::uint32_t x) { return x >= providers; }) - v);
   bad(fmt::format("dataset {}, row {}: provider index {} is not below the {} providers", name, begin + k, v[k],
                   providers));
@@ -538,8 +548,21 @@ Providers UniverseReader::read_providers() const {
                          text::quote(std::string_view(z.data(), z.size())));
     return {};
   };
-  for (std::size_t i = 0; i < n; ++i)
-    if (std::string why = row_problem(i); !why.empty()) u.bad(why);
+  // The fast pass on all threads, the message only for the first bad row.
+  auto row_ok = [&](std::size_t i) {
+    const auto& t = p.taxonomy[i];
+    const auto& z = p.zip5[i];
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return npi_valid(p.npi[i]) && (i == 0 || p.npi[i] > p.npi[i - 1]) &&
+           (p.entity_type[i] == 1 || p.entity_type[i] == 2) && p.specialty[i] < ns &&
+           std::all_of(t.begin(), t.end(), [&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); }) &&
+           ingest::is_usps_state(p.state_of(i)) && std::all_of(z.begin(), z.end(), digit);
+  };
+  std::uint64_t first_bad = n;
+#pragma omp parallel for reduction(min : first_bad) schedule(static)
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (!row_ok(i)) first_bad = std::min(first_bad, i);
+  if (first_bad < n) u.bad(row_problem(first_bad));
   return p;
 }
 
@@ -747,29 +770,34 @@ std::vector<EdgeRow> UniverseReader::read_out_edges(std::uint64_t begin, std::ui
   return rows;
 }
 
-namespace {
-// Two edge columns [begin, end), read on all threads when the file allows it (h5::File::read_column_into).
-UniverseReader::EdgeColumns read_edge_columns(const h5::File& f, const char* other, const char* bene,
-                                              std::uint64_t begin, std::uint64_t end) {
+// Two edge columns [begin, end), read on all threads when the file allows it
+// (h5::File::read_column_into), the provider indices of `other` checked piece by piece as they
+// land (in cache: a separate pass over them cost 0.09 s per rank at national scale).
+UniverseReader::EdgeColumns UniverseReader::Impl::edge_columns(const char* other, const char* bene,
+                                                               std::uint64_t begin, std::uint64_t end) const {
+  const Impl& u = *this;
   UniverseReader::EdgeColumns out;
   out.other.resize(end - begin);
   out.bene.resize(end - begin);
-  f.read_column_into<std::uint32_t>(other, begin, end - begin, out.other.data());
-  f.read_column_into<std::uint32_t>(bene, begin, end - begin, out.bene.data());
+  std::atomic<std::uint32_t> largest{0};
+  u.file.read_column_into<std::uint32_t>(other, begin, end - begin, out.other.data(),
+                                         [&](std::uint64_t first, std::uint64_t n) {
+                                           const std::uint32_t m = max_of(out.other.data() + first, n);
+                                           std::uint32_t seen = largest.load(std::memory_order_relaxed);
+                                           while (m > seen && !largest.compare_exchange_weak(seen, m)) {
+                                           }
+                                         });
+  u.check_providers(other, begin, out.other.data(), out.other.size(), largest.load());
+  u.file.read_column_into<std::uint32_t>(bene, begin, end - begin, out.bene.data());
   return out;
 }
-}  // namespace
 
 UniverseReader::EdgeColumns UniverseReader::read_in_columns(std::uint64_t begin, std::uint64_t end) const {
-  auto out = read_edge_columns(impl_->file, "/referrals/in_src", "/referrals/in_bene_count", begin, end);
-  impl_->check_providers("/referrals/in_src", begin, out.other.data(), out.other.size());
-  return out;
+  return impl_->edge_columns("/referrals/in_src", "/referrals/in_bene_count", begin, end);
 }
 
 UniverseReader::EdgeColumns UniverseReader::read_out_columns(std::uint64_t begin, std::uint64_t end) const {
-  auto out = read_edge_columns(impl_->file, "/referrals/out_dst", "/referrals/out_bene_count", begin, end);
-  impl_->check_providers("/referrals/out_dst", begin, out.other.data(), out.other.size());
-  return out;
+  return impl_->edge_columns("/referrals/out_dst", "/referrals/out_bene_count", begin, end);
 }
 
 std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uint64_t end) const {

@@ -71,6 +71,8 @@ Snapshot open_snapshot(const std::string& option, const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw ConfigError(option, 0, "", "cannot open '" + path + "': no such file");
   try {
     return read_snapshot(path);
+  } catch (const InputError&) {
+    throw;  // names the file and what in it is wrong
   } catch (const std::exception& e) {
     throw InputError(path, 0, "", std::string("not a readable signalrank snapshot: ") + e.what());
   }

@@ -20,6 +20,7 @@
 #include "io/csv.hpp"
 #include "io/dates.hpp"
 #include "io/error.hpp"
+#include "io/text.hpp"
 #include "src/action_support.hpp"
 #include "src/commands.hpp"
 #include "src/score.hpp"
@@ -546,7 +547,7 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
           [](std::string& v) {
             return v.find_first_not_of("0123456789") == std::string::npos && v.find_first_not_of('0') != std::string::npos
                        ? std::string()
-                       : "'" + v + "' is not a list length (a whole number, at least 1)";
+                       : text::quote(v) + " is not a list length (a whole number, at least 1)";
           },
           "K", "list length"));
   commands.push_back({sub, [o](const Comm& comm) { return run_backtest(comm, *o); }});

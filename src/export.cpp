@@ -17,6 +17,7 @@
 #include "io/error.hpp"
 #include "io/hash.hpp"
 #include "io/ingest_suppression.hpp"
+#include "io/text.hpp"
 #include "src/action_support.hpp"
 #include "src/commands.hpp"
 
@@ -143,7 +144,7 @@ int run_export(const Comm&, ExportOptions o) {
   if (o.min_volume >= 0) o.filters.min_volume = o.min_volume;
   for (const auto& st : o.filters.states)
     if (st.size() != 2 || !std::isalpha(static_cast<unsigned char>(st[0])) || !std::isalpha(static_cast<unsigned char>(st[1])))
-      throw ConfigError("--state", 0, "", "'" + st + "' is not a 2-letter state code");
+      throw ConfigError("--state", 0, "", text::quote(st) + " is not a 2-letter state code");
   check_output_folder("--out", o.out);
   if (!std::filesystem::is_regular_file(o.universe))
     throw ConfigError("--universe", 0, "", "cannot open '" + o.universe + "': no such file");
@@ -168,7 +169,7 @@ int run_export(const Comm&, ExportOptions o) {
                              [&](const std::string& n) { return upper(n) == want; });
     for (std::size_t i = 0; !known && i < providers.size(); ++i) known = upper(providers.taxonomy_of(i)) == want;
     if (!known)
-      throw ConfigError("--specialty", 0, "", "'" + sp + "' is neither a specialty name nor a taxonomy code of the universe");
+      throw ConfigError("--specialty", 0, "", text::quote(sp) + " is neither a specialty name nor a taxonomy code of the universe");
   }
 
   // Suppression lists: every --suppression file, and the snapshot's own list, re-read from the

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "io/text.hpp"
 #include "io/universe.hpp"
 #include "partition/partitioner.hpp"
 #include "partition/store.hpp"
@@ -50,7 +51,7 @@ std::vector<PartitionMethod> parse_methods(const std::vector<std::string>& names
   std::vector<PartitionMethod> out;
   for (const std::string& name : names) {
     auto m = parse_method(name);
-    if (!m) throw ConfigError("--method", 0, "", "'" + name + "' is not a partitioning method (block, hash or graph)");
+    if (!m) throw ConfigError("--method", 0, "", text::quote(name) + " is not a partitioning method (block, hash or graph)");
     if (std::find(out.begin(), out.end(), *m) == out.end()) out.push_back(*m);
   }
   return out;
@@ -62,7 +63,7 @@ std::vector<std::uint32_t> parse_parts(const std::vector<std::string>& texts) {
     std::uint64_t v = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (ec != std::errc() || end != t.data() + t.size() || v < 1 || v > 0xFFFFFFFFull)
-      throw ConfigError("--parts", 0, "", "'" + t + "' is not a part count (a whole number, at least 1)");
+      throw ConfigError("--parts", 0, "", text::quote(t) + " is not a part count (a whole number, at least 1)");
     const auto p = static_cast<std::uint32_t>(v);
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   }

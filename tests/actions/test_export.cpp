@@ -511,3 +511,14 @@ TEST_F(ExportTest, RefusesASnapshotOfAnotherUniverse) {
   EXPECT_EQ(two.status, 3);
   EXPECT_EQ(two.error_lines().size(), 1u) << two.err;
 }
+
+// A filter value of any length is shown cut to 80 characters in the error line.
+TEST_F(ExportTest, LongFilterValueIsCutInTheErrorLine) {
+  const std::string state(5000, 'A');
+  const CommandResult r = run(export_cmd((kDir / "none.h5").string(), (kDir / "none-universe.h5").string(), 10,
+                                         (kDir / "long.csv").string(), "--state " + state));
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --state: '" + std::string(80, 'A') +
+                                                      "\xE2\x80\xA6' (5000 bytes) is not a 2-letter state code"})
+      << r.err;
+}
