@@ -128,7 +128,9 @@ File File::open(const std::string& path, const Comm* comm, bool writable) {
   Handle fapl = make(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (comm) H5Pset_fapl_mpio(fapl.id(), comm->raw(), MPI_INFO_NULL);
   // A missing or foreign file is the user's input problem, not an internal error.
-  if (!std::filesystem::exists(path)) throw InputError(path, 0, "", "no such file");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw InputError(path, 0, "", ec && ec != std::errc::no_such_file_or_directory ? ec.message() : "no such file");
   hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.id());
   if (id < 0) throw InputError(path, 0, "", "not an HDF5 file, or it cannot be opened");
   f.file_ = make(id, close_file);

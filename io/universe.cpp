@@ -668,6 +668,7 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
     std::vector<std::uint64_t> kept;  // per provider of the run
     std::uint64_t bad_row = UINT64_MAX;  // the run's first row whose code index is out of range
     std::uint32_t bad_code = 0;
+    std::int32_t bad_week = INT32_MIN;  // else the bad row's code is out of range
   };
   std::vector<Run> runs(static_cast<std::size_t>(threads));
   auto scan = [&](int t) {
@@ -716,10 +717,16 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
         if (c >= codes) {  // a damaged file: the run stops at its first bad row
           run.bad_row = begin + i;
           run.bad_code = c;
+          run.bad_week = INT32_MIN;
           return;
         }
         if (!code_match[c]) continue;
         const auto wk = load<std::int32_t>(week, i);
+        if (wk < u.first_week || wk > u.last_week) {  // outside the range /claims says it holds
+          run.bad_row = begin + i;
+          run.bad_week = wk;
+          return;
+        }
         if (wk >= week_lo && wk <= week_hi) {
           run.week.push_back(wk);
           run.services.push_back(load<std::uint32_t>(services, i));
@@ -730,9 +737,13 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
   };
   for_each_chunk(static_cast<std::size_t>(threads), [&](std::size_t t) { scan(static_cast<int>(t)); });
   for (const Run& run : runs)  // in row order: the first bad row of the slice
-    if (run.bad_row != UINT64_MAX)
+    if (run.bad_row != UINT64_MAX) {
+      if (run.bad_week != INT32_MIN)
+        u.bad(fmt::format("dataset /claims/week, row {}: week {} is outside /claims' first_week {} to last_week {}",
+                          run.bad_row, run.bad_week, u.first_week, u.last_week));
       u.bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", run.bad_row,
                         run.bad_code, u.codes));
+    }
 
   // The runs in provider order: offsets from the kept counts, then the rows.
   ClaimSeries out;
@@ -811,6 +822,48 @@ std::vector<EdgeRow> UniverseReader::read_in_edges(std::uint64_t begin, std::uin
   for (std::uint64_t i = 0; i < n; ++i) rows[i] = {src[i], 0, 0, bene[i], 0};
   assign_owners(in_offsets(0, u.providers), begin, rows, [](EdgeRow& e, std::uint32_t p) { e.dst = p; });
   return rows;
+}
+
+namespace {
+// One edge's term of a digest (the splitmix64 finalizer over its three values).
+inline std::uint64_t edge_hash(std::uint64_t src, std::uint64_t dst, std::uint64_t bene) {
+  std::uint64_t x = (src << 32 | dst) ^ (bene * 0x9e3779b97f4a7c15ULL);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+std::uint64_t UniverseReader::edge_digest(std::uint64_t lo, std::span<const std::uint64_t> out_off,
+                                          const EdgeColumns& out, std::span<const std::uint64_t> in_off,
+                                          const EdgeColumns& in) const {
+  // One side: the hash sum, and the first row whose other end is the provider itself.
+  auto side = [&](std::span<const std::uint64_t> off, const EdgeColumns& e, bool by_source, const char* name) {
+    const auto n = static_cast<std::int64_t>(off.size()) - 1;
+    std::uint64_t sum = 0, loop = UINT64_MAX;
+#pragma omp parallel for reduction(+ : sum) reduction(min : loop) schedule(dynamic, 4096)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::uint64_t p = lo + static_cast<std::uint64_t>(i);
+      for (std::uint64_t k = off[i] - off[0]; k < off[i + 1] - off[0]; ++k) {
+        const std::uint64_t q = e.other[k];
+        if (q == p) loop = std::min(loop, k);
+        sum += by_source ? edge_hash(p, q, e.bene[k]) : edge_hash(q, p, e.bene[k]);
+      }
+    }
+    if (loop != UINT64_MAX)
+      impl_->bad(fmt::format("dataset {}, row {}: an edge from provider {} to itself (a universe holds no self-loops)",
+                             name, off[0] + loop, e.other[loop]));
+    return sum;
+  };
+  const std::uint64_t by_source = side(out_off, out, true, "/referrals/out_dst");
+  return by_source - side(in_off, in, false, "/referrals/in_src");
+}
+
+void UniverseReader::check_edge_digests(const Comm& comm, std::uint64_t digest) const {
+  if (comm.sum(digest) != 0)
+    impl_->bad("datasets /referrals/in_src and /referrals/in_bene_count do not hold the edges of "
+               "/referrals/out_dst and /referrals/out_bene_count (every edge is stored by source and by "
+               "destination, alike)");
 }
 
 std::vector<std::uint64_t> UniverseReader::out_weight(std::uint64_t lo, std::uint64_t hi) const {

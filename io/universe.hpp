@@ -179,6 +179,15 @@ class UniverseReader {
   };
   EdgeColumns read_in_columns(std::uint64_t begin, std::uint64_t end) const;
   EdgeColumns read_out_columns(std::uint64_t begin, std::uint64_t end) const;
+  // Each referral edge is stored twice, by source and by destination. The digest of a rank's
+  // edges: an order-free hash sum over its out-edges (sources lo + i for the rows of `out_off`,
+  // from out_offsets(lo, hi)) of (source, destination, bene_count), minus the same over its
+  // in-edges (destinations lo + i, `in_off` from in_offsets(lo, hi)). Throws InputError naming
+  // the row of a self-loop (ingest removes them). Over all ranks the digests add up to 0 when
+  // both copies hold the same edges: check_edge_digests (collective) refuses them otherwise.
+  std::uint64_t edge_digest(std::uint64_t lo, std::span<const std::uint64_t> out_off, const EdgeColumns& out,
+                            std::span<const std::uint64_t> in_off, const EdgeColumns& in) const;
+  void check_edge_digests(const Comm& comm, std::uint64_t digest) const;
   // Sum of bene_count over each provider's out-edges, for providers [lo, hi), as stored.
   std::vector<std::uint64_t> out_weight(std::uint64_t lo, std::uint64_t hi) const;
   // The same, checked against the bene_count of those providers' out-edges (`bene`, from

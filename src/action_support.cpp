@@ -67,8 +67,19 @@ void check_output_folder(const std::string& option, const std::string& path) {
     throw ConfigError(option, 0, "", fmt::format("'{}' is a folder; give a file name", path));
 }
 
+void check_input_file(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_regular_file(st)) return;
+  const std::string why = std::filesystem::is_directory(st)        ? "a directory, not a file"
+                          : ec && ec != std::errc::no_such_file_or_directory ? ec.message()
+                          : std::filesystem::exists(st)             ? "not a regular file"
+                                                                    : "no such file";
+  throw ConfigError(option, 0, "", "cannot open '" + path + "': " + why);
+}
+
 Snapshot open_snapshot(const std::string& option, const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) throw ConfigError(option, 0, "", "cannot open '" + path + "': no such file");
+  check_input_file(option, path);
   try {
     return read_snapshot(path);
   } catch (const InputError&) {

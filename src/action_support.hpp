@@ -38,6 +38,10 @@ void write_text_atomically(const std::string& path, std::string_view text);
 // before any heavy work, so a typo does not cost a whole computation).
 void check_output_folder(const std::string& option, const std::string& path);
 
+// A ConfigError naming `option` unless `path` is a regular file (or a link to one): "no such
+// file", "a directory, not a file", or the OS's reason (a loop of symbolic links, say).
+void check_input_file(const std::string& option, const std::string& path);
+
 // A snapshot named by command-line `option`: a ConfigError when the file does not exist, an
 // InputError when it is not a snapshot.
 Snapshot open_snapshot(const std::string& option, const std::string& path);

@@ -357,8 +357,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
   say(comm, "[backtest] " + threads_note());
   // ---- check inputs on every rank before any heavy reading (errors are collective) ----
   const Campaign campaign = load_campaign(o.campaign);
-  if (!std::filesystem::is_regular_file(o.universe))
-    throw ConfigError("--universe", 0, "", "cannot open '" + o.universe + "': no such file");
+  check_input_file("--universe", o.universe);
   UniverseReader universe(comm, o.universe);
   const std::int32_t t = resolve_as_of(universe, o.as_of);
   const std::int32_t end = t + o.horizon;

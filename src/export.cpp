@@ -146,8 +146,7 @@ int run_export(const Comm&, ExportOptions o) {
     if (st.size() != 2 || !std::isalpha(static_cast<unsigned char>(st[0])) || !std::isalpha(static_cast<unsigned char>(st[1])))
       throw ConfigError("--state", 0, "", text::quote(st) + " is not a 2-letter state code");
   check_output_folder("--out", o.out);
-  if (!std::filesystem::is_regular_file(o.universe))
-    throw ConfigError("--universe", 0, "", "cannot open '" + o.universe + "': no such file");
+  check_input_file("--universe", o.universe);
 
   const Snapshot s = open_snapshot("--snapshot", o.snapshot);
   const Comm self(MPI_COMM_SELF);

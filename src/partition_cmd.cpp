@@ -141,8 +141,7 @@ int run_partition(const Comm& comm, const PartitionOptions& o) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   // ---- check the command line on every rank before any heavy reading (errors are collective) ----
-  if (!std::filesystem::is_regular_file(o.universe))
-    throw ConfigError("--universe", 0, "", "cannot open '" + o.universe + "': no such file");
+  check_input_file("--universe", o.universe);
   if (o.list) return list_stored(comm, o);
   if (o.methods.empty()) throw ConfigError("--method", 0, "", "is required (block, hash and/or graph), unless --list");
   if (o.parts.empty()) throw ConfigError("--parts", 0, "", "is required (part counts, e.g. 2,4,16), unless --list");

@@ -234,18 +234,21 @@ OwnedData read_block(const Comm& comm, const UniverseReader& u, Ownership own,
   OwnedData d;
   d.own = std::move(own);
   const std::uint64_t lo = d.own.read_layout().begin(comm.rank()), hi = d.own.read_layout().end(comm.rank());
+  std::uint64_t digest = 0;
   agree_on_errors(comm, [&] {
     const auto t0 = std::chrono::steady_clock::now();
     d.claims = u.read_claim_series(lo, hi, code_match, week_lo, week_hi);
     d.claims_read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     auto io = u.in_offsets(lo, hi);
     d.in_edges = u.read_in_columns(io.front(), io.back());
-    d.in_off = localize(std::move(io));
     auto oo = u.out_offsets(lo, hi);
     d.out_edges = u.read_out_columns(oo.front(), oo.back());
     d.out_weight = u.out_weight(lo, hi, oo, d.out_edges.bene);
+    digest = u.edge_digest(lo, oo, d.out_edges, io, d.in_edges);
+    d.in_off = localize(std::move(io));
     d.out_off = localize(std::move(oo));
   });
+  u.check_edge_digests(comm, digest);  // the edges by source are those by destination
   d.ids = d.own.owned(comm.rank());
   return d;
 }

@@ -66,6 +66,28 @@ elif case == "out_weight":
     sum_ = int(f["/providers/out_weight"][row])
     f["/providers/out_weight"][row] = sum_ + 1
     facts.update(row=row, value=sum_ + 1, sum=sum_)
+elif case == "in_bene":
+    # Edges by destination no longer those by source: one weight differs, every index valid.
+    row = three_quarters("/referrals/in_bene_count")
+    f["/referrals/in_bene_count"][row] += 1000
+elif case == "self_loop":
+    # The first in-edge of a provider past three quarters made an edge from itself.
+    off = f["/referrals/in_offsets"]
+    p = P * 3 // 4
+    while off[p + 1] == off[p]:
+        p += 1
+    row = int(off[p])
+    f["/referrals/in_src"][row] = p
+    facts.update(row=row, provider=p)
+elif case == "week":
+    # A claims row of code 0 (a campaign code) past three quarters dated after last_week.
+    codes = f["/claims/code"][:]
+    row = three_quarters("/claims/code")
+    while codes[row] != 0:
+        row += 1
+    last = int(f["/claims"].attrs["last_week"])
+    f["/claims/week"][row] = last + 5
+    facts.update(row=row, week=last + 5, first=int(f["/claims"].attrs["first_week"]), last=last)
 elif case == "missing_dataset":
     del f["/claims/services"]
 elif case == "missing_attribute":

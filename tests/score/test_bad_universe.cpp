@@ -145,6 +145,26 @@ TEST_F(BadUniverse, SpecialtyPastTheDictionaryIsRefusedByScoreAndExport) {
   expect_export_refuses(d.path, error);
 }
 
+TEST_F(BadUniverse, EdgesByDestinationThatAreNotThoseBySourceAreRefused) {
+  const Damaged d = damage("in_bene");
+  expect_score_refuses(d.path, d.path + ": datasets /referrals/in_src and /referrals/in_bene_count do not hold the "
+                                        "edges of /referrals/out_dst and /referrals/out_bene_count (every edge is "
+                                        "stored by source and by destination, alike)");
+}
+
+TEST_F(BadUniverse, SelfLoopIsRefused) {
+  const Damaged d = damage("self_loop");
+  expect_score_refuses(d.path, d.path + ": dataset /referrals/in_src, row " + d["row"] + ": an edge from provider " +
+                                   d["provider"] + " to itself (a universe holds no self-loops)");
+}
+
+// A row of a campaign code (one that the run reads) outside the weeks /claims says it holds.
+TEST_F(BadUniverse, ClaimWeekOutsideTheStatedRangeIsRefused) {
+  const Damaged d = damage("week");
+  expect_score_refuses(d.path, d.path + ": dataset /claims/week, row " + d["row"] + ": week " + d["week"] +
+                                   " is outside /claims' first_week " + d["first"] + " to last_week " + d["last"]);
+}
+
 // ---- lengths, order and offsets ----------------------------------------------------------------
 
 TEST_F(BadUniverse, NpiColumnOneShortIsRefused) {
@@ -201,6 +221,31 @@ TEST_F(BadUniverse, UnknownStateAndInvalidUtf8NeverReachAnExport) {
   const Damaged utf8 = damage("utf8");
   expect_export_refuses(utf8.path, utf8.path + ": dataset /providers/specialty_names, row 0: 'Cardi\\xFF' is not "
                                                "valid UTF-8 (byte 6)");
+}
+
+// A universe path that is a loop of symbolic links, or a folder: exit 2 (score) or 3 (the
+// commands that check --universe first), never exit 70.
+TEST_F(BadUniverse, LinkLoopAndFolderAreRefusedClearly) {
+  fs::remove(kDir / "loop-a.h5");
+  fs::remove(kDir / "loop-b.h5");
+  fs::create_symlink("loop-b.h5", kDir / "loop-a.h5");
+  fs::create_symlink("loop-a.h5", kDir / "loop-b.h5");
+  const std::string loop = (kDir / "loop-a.h5").string();
+  expect_score_refuses(loop, loop + ": Too many levels of symbolic links", {1, 2});
+  fs::create_directories(kDir / "folder.h5");
+  const std::string folder = (kDir / "folder.h5").string();
+  const CommandResult r = run("timeout 120 " + signalrank::testing::mpirun(2) + SIGNALRANK_BINARY +
+                              " partition --universe " + folder + " --method hash --parts 2");
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(r.error_lines(),
+            std::vector<std::string>{"error: --universe: cannot open '" + folder + "': a directory, not a file"})
+      << r.err;
+  const CommandResult b = run(std::string("timeout 60 ") + SIGNALRANK_BINARY + " backtest --universe " + loop +
+                              " --campaign " + (kDir / "tavr.toml").string() + " --as-of 2026-08-03 --horizon 8");
+  EXPECT_EQ(b.status, 3) << b.err;
+  EXPECT_EQ(b.error_lines(), std::vector<std::string>{"error: --universe: cannot open '" + loop +
+                                                      "': Too many levels of symbolic links"})
+      << b.err;
 }
 
 // The checks do not refuse a good universe, read by every command above at every rank count.
