@@ -375,6 +375,14 @@ struct UniverseReader::Impl {
   std::int32_t first_week = 0, last_week = -1;
 
   [[noreturn]] void bad(const std::string& what) const { throw InputError(path, 0, "", what); }
+  // A claims row whose code index is past the dictionary, or whose week is outside /claims' range.
+  [[noreturn]] void bad_code(std::uint64_t row, std::uint32_t code) const {
+    bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", row, code, codes));
+  }
+  [[noreturn]] void bad_week(std::uint64_t row, std::int32_t week) const {
+    bad(fmt::format("dataset /claims/week, row {}: week {} is outside /claims' first_week {} to last_week {}", row,
+                    week, first_week, last_week));
+  }
   void check_layout();
   // Offsets [lo, hi] (hi - lo + 1 values) of the CSR `name` over a table of `rows` rows.
   std::vector<std::uint64_t> offsets(const char* name, std::uint64_t lo, std::uint64_t hi, std::uint64_t rows) const;
@@ -619,12 +627,8 @@ std::vector<ClaimRow> UniverseReader::read_claims(std::uint64_t begin, std::uint
   auto patients = with_patients ? f.read_column<std::uint32_t>("/claims/patients", begin, n) : std::vector<std::uint32_t>();
   std::vector<ClaimRow> rows(n);
   for (std::uint64_t i = 0; i < n; ++i) {
-    if (code[i] >= u.codes)
-      u.bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", begin + i, code[i],
-                        u.codes));
-    if (week[i] < u.first_week || week[i] > u.last_week)
-      u.bad(fmt::format("dataset /claims/week, row {}: week {} is outside /claims' first_week {} to last_week {}",
-                        begin + i, week[i], u.first_week, u.last_week));
+    if (code[i] >= u.codes) u.bad_code(begin + i, code[i]);
+    if (week[i] < u.first_week || week[i] > u.last_week) u.bad_week(begin + i, week[i]);
     rows[i] = {0, week[i], code[i], services[i], with_patients ? patients[i] : 0};
   }
   assign_owners(claim_offsets(0, u.providers), begin, rows, [](ClaimRow& c, std::uint32_t p) { c.provider = p; });
@@ -738,11 +742,8 @@ UniverseReader::ClaimSeries UniverseReader::read_claim_series(std::uint64_t lo, 
   for_each_chunk(static_cast<std::size_t>(threads), [&](std::size_t t) { scan(static_cast<int>(t)); });
   for (const Run& run : runs)  // in row order: the first bad row of the slice
     if (run.bad_row != UINT64_MAX) {
-      if (run.bad_week != INT32_MIN)
-        u.bad(fmt::format("dataset /claims/week, row {}: week {} is outside /claims' first_week {} to last_week {}",
-                          run.bad_row, run.bad_week, u.first_week, u.last_week));
-      u.bad(fmt::format("dataset /claims/code, row {}: code index {} is not below the {} codes", run.bad_row,
-                        run.bad_code, u.codes));
+      if (run.bad_week != INT32_MIN) u.bad_week(run.bad_row, run.bad_week);
+      u.bad_code(run.bad_row, run.bad_code);
     }
 
   // The runs in provider order: offsets from the kept counts, then the rows.
