@@ -8,7 +8,7 @@
 
 #include "io/error.hpp"
 #include "io/h5.hpp"
-#include "src/commands.hpp"
+#include "src/commands/commands.hpp"
 
 using namespace signalrank;
 

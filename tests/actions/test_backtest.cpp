@@ -14,7 +14,7 @@
 #include "actions_support.hpp"
 #include "io/dates.hpp"
 #include "io/error.hpp"
-#include "src/backtest.hpp"
+#include "src/commands/backtest.hpp"
 
 using namespace signalrank;
 using namespace signalrank::testing;

@@ -11,7 +11,7 @@
 
 #include "actions_support.hpp"
 #include "io/error.hpp"
-#include "src/diff.hpp"
+#include "src/commands/diff.hpp"
 
 using namespace signalrank;
 using namespace signalrank::testing;

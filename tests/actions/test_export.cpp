@@ -13,9 +13,9 @@
 #include "actions_support.hpp"
 #include "score/score_universe.hpp"
 #include "io/error.hpp"
-#include "src/action_support.hpp"
-#include "src/explain.hpp"
-#include "src/export.hpp"
+#include "src/commands/support.hpp"
+#include "src/commands/explain.hpp"
+#include "src/commands/export.hpp"
 
 using namespace signalrank;
 using namespace signalrank::testing;

@@ -16,10 +16,10 @@
 
 #include "io/h5.hpp"
 #include "io/universe.hpp"
-#include "partition/assign.hpp"
-#include "partition/metis_partition.hpp"
-#include "partition/store.hpp"
-#include "partition/universe_graph.hpp"
+#include "partition/partitioner/assign.hpp"
+#include "partition/partitioner/metis_partition.hpp"
+#include "partition/partitioner/store.hpp"
+#include "partition/partitioner/universe_graph.hpp"
 #include "support/subprocess.hpp"
 
 using namespace signalrank;

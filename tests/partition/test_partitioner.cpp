@@ -13,13 +13,13 @@
 
 #include "io/npi.hpp"
 #include "io/universe.hpp"
-#include "partition/assign.hpp"
-#include "partition/metis_partition.hpp"
-#include "partition/metrics.hpp"
-#include "partition/partitioner.hpp"
-#include "partition/symmetric_graph.hpp"
-#include "partition/universe_graph.hpp"
-#include "src/plan.hpp"
+#include "partition/partitioner/assign.hpp"
+#include "partition/partitioner/metis_partition.hpp"
+#include "partition/partitioner/metrics.hpp"
+#include "partition/partitioner/partitioner.hpp"
+#include "partition/partitioner/symmetric_graph.hpp"
+#include "partition/partitioner/universe_graph.hpp"
+#include "src/pipeline/plan.hpp"
 
 using namespace signalrank;
 

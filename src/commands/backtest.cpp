@@ -1,0 +1,555 @@
+// signalrank backtest: the closed loop. Ranks the universe as of week t exactly as `score` does
+// (compute_ranking, distributed), measures what each eligible provider did in the h weeks after t
+// (CampaignWeeks: one distributed read of the campaign's rows, windows summed from memory), and compares precision@k and lift of the signalrank list with the
+// static top-decile-volume list and a random list. Rank 0 builds the table. Definitions in
+// src/commands/backtest.hpp.
+#include "src/commands/backtest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+
+#include "io/campaign.hpp"
+#include "io/csv.hpp"
+#include "io/dates.hpp"
+#include "io/error.hpp"
+#include "io/text.hpp"
+#include "src/commands/support.hpp"
+#include "src/commands/commands.hpp"
+#include "src/commands/score.hpp"
+
+namespace signalrank {
+
+std::vector<std::uint8_t> conversions(std::span<const double> current, std::span<const double> future,
+                                      std::span<const double> history, const ConversionRule& rule) {
+  if (future.size() != current.size() || history.size() != current.size())
+    throw std::invalid_argument("conversions: columns of different lengths");
+  const double scale = static_cast<double>(rule.horizon) / rule.window_weeks * (1 + rule.margin);
+  std::vector<std::uint8_t> out(current.size());
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    const bool grew = future[i] > current[i] * scale && future[i] >= rule.trigger_min;
+    const bool first = history[i] == 0 && future[i] > 0;
+    out[i] = first ? kFirstActivity : grew ? kGrew : kNotConverted;
+  }
+  return out;
+}
+
+std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, std::span<const std::uint64_t> npi,
+                                               std::span<const std::uint8_t> eligible) {
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = 0; i < eligible.size(); ++i)
+    if (eligible[i]) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return volume[a] != volume[b] ? volume[a] > volume[b] : npi[a] < npi[b];
+  });
+  return order;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> backtest_ks(std::uint64_t eligible) {
+  const std::uint64_t five = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(0.05 * static_cast<double>(eligible))));
+  std::vector<std::pair<std::string, std::uint64_t>> ks = {{"100", 100}, {"1000", 1000}, {"5%", five}};
+  for (auto& [rule, k] : ks) k = std::min(k, eligible);
+  std::stable_sort(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  ks.erase(std::unique(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return a.second == b.second; }), ks.end());
+  ks.erase(std::remove_if(ks.begin(), ks.end(), [](const auto& x) { return x.second == 0; }), ks.end());
+  return ks;
+}
+
+std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalrank_order,
+                                        std::span<const std::uint32_t> static_order,
+                                        std::span<const std::uint8_t> converted, std::span<const std::uint8_t> adopter,
+                                        std::uint64_t eligible) {
+  const std::vector<RankedList> lists{{"signalrank", signalrank_order}, {"top_decile", static_order}};
+  return evaluate_lists(lists, converted, adopter, eligible);
+}
+
+std::vector<BacktestRow> evaluate_lists(std::span<const RankedList> lists, std::span<const std::uint8_t> converted,
+                                        std::span<const std::uint8_t> adopter, std::uint64_t eligible) {
+  if (lists.empty()) throw std::invalid_argument("evaluate_lists: no list");
+  std::uint64_t n_converted = 0, n_new = 0, n_adopters = 0;
+  for (std::uint32_t p : lists.front().order) {
+    n_converted += converted[p] != kNotConverted;
+    n_new += converted[p] == kFirstActivity;
+    if (!adopter.empty()) n_adopters += adopter[p];
+  }
+  const double base = eligible ? static_cast<double>(n_converted) / static_cast<double>(eligible) : 0.0;
+  std::vector<BacktestRow> rows;
+  auto row = [&](const std::string& list, const std::string& rule, std::uint64_t k, double hits, double new_writers,
+                 double found) {
+    BacktestRow r;
+    r.list = list;
+    r.k_rule = rule;
+    r.k = k;
+    r.hits = hits;
+    r.new_writers = new_writers;
+    r.precision = hits / static_cast<double>(k);
+    r.base_rate = base;
+    if (base > 0) r.lift = r.precision / base;
+    r.adopters = n_adopters;
+    r.adopters_found = found;
+    if (!adopter.empty() && n_adopters > 0) r.recall = found / static_cast<double>(n_adopters);
+    rows.push_back(r);
+  };
+  const auto ks = backtest_ks(eligible);
+  // How many of the first k providers of `order` have flag[p] in `values`.
+  auto first_k = [&](std::span<const std::uint32_t> order, std::uint64_t k, std::span<const std::uint8_t> flag,
+                     std::uint8_t only = 0) {
+    std::uint64_t c = 0;
+    for (std::uint64_t j = 0; j < k && j < order.size(); ++j) c += only ? flag[order[j]] == only : flag[order[j]] != 0;
+    return static_cast<double>(c);
+  };
+  auto list_row = [&](const std::string& name, std::span<const std::uint32_t> order, const std::string& rule,
+                      std::uint64_t k) {
+    row(name, rule, k, first_k(order, k, converted), first_k(order, k, converted, kFirstActivity),
+        adopter.empty() ? 0.0 : first_k(order, k, adopter));
+  };
+  for (const auto& [rule, k] : ks) {
+    for (const RankedList& l : lists) list_row(l.name, l.order, rule, k);
+    const double share = static_cast<double>(k) / static_cast<double>(eligible);
+    row("random", rule, k, static_cast<double>(n_converted) * share, static_cast<double>(n_new) * share,
+        static_cast<double>(n_adopters) * share);
+  }
+  return rows;
+}
+
+namespace {
+std::string fmt_opt(const std::optional<double>& v, const char* spec) {
+  return v ? fmt::format(fmt::runtime(spec), *v) : std::string();
+}
+}  // namespace
+
+std::string backtest_csv(const std::vector<BacktestRow>& rows) {
+  std::string out = csv_record({"list", "k_rule", "k", "converted_in_top_k", "new_writers_in_top_k", "precision",
+                                "base_rate", "lift",
+                                "adopters_found", "adopters", "recall"});
+  for (const auto& r : rows)
+    out += csv_record({r.list, r.k_rule, std::to_string(r.k), fmt::format("{:g}", r.hits),
+                       fmt::format("{:g}", r.new_writers), fmt::format("{:.6f}", r.precision),
+                       fmt::format("{:.6f}", r.base_rate), fmt_opt(r.lift, "{:.4f}"),
+                       r.recall ? fmt::format("{:g}", r.adopters_found) : std::string(),
+                       r.recall ? std::to_string(r.adopters) : std::string(), fmt_opt(r.recall, "{:.4f}")});
+  return out;
+}
+
+std::string backtest_table(const std::vector<BacktestRow>& rows) {
+  std::string out = fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10} {:>7} {:>8}\n", "list", "rule", "k",
+                                "converted", "(new)", "precision", "lift", "recall");
+  for (const auto& r : rows)
+    out += fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10.4f} {:>7} {:>8}\n", r.list, r.k_rule, r.k,
+                       fmt::format("{:.1f}", r.hits), fmt::format("{:.1f}", r.new_writers), r.precision, r.lift ? fmt::format("{:.2f}", *r.lift) : "-",
+                       r.recall ? fmt::format("{:.3f}", *r.recall) : "-");
+  return out;
+}
+
+std::vector<PlantedAdopter> read_truth(const std::string& path) {
+  const csv::MappedFile file(path);
+  const std::string_view data = file.view();
+  std::uint64_t nul_line = 0;
+  if (const std::string binary = csv::binary_problem(data, &nul_line); !binary.empty())
+    throw InputError(path, nul_line, "", binary);
+  const csv::FileStart start = csv::file_start(data);
+  csv::Tokenizer tok(',');
+  std::array<std::string_view, 3> f;
+  {
+    const csv::SplitResult r = tok.split(start.first_line, f);
+    if (r.problem != csv::FieldProblem::none || r.fields != 2 || !csv::iequals(csv::trim(f[0]), "npi") ||
+        !csv::iequals(csv::trim(f[1]), "adoption_week"))
+      throw InputError(path, 1, "npi", "wrong header: expected 'npi,adoption_week'");
+  }
+  std::vector<PlantedAdopter> out;
+  csv::for_each_line(data.substr(start.after_first_line), [&](std::string_view line, std::uint64_t index) {
+    if (line.empty()) return;
+    const std::uint64_t at = index + 2;
+    const csv::SplitResult r = tok.split(line, f);
+    if (r.problem != csv::FieldProblem::none) throw InputError(path, at, "", "malformed quoting");
+    if (r.fields != 2)
+      throw InputError(path, at, "", "the row has " + std::to_string(r.fields) + " fields, expected npi,adoption_week");
+    PlantedAdopter a;
+    if (const csv::NpiError e = csv::parse_npi(f[0], &a.npi); e != csv::NpiError::none)
+      throw InputError(path, at, "npi", csv::npi_reason(e, f[0]));
+    if (std::string why = monday_problem(csv::trim(f[1]), &a.week); !why.empty())
+      throw InputError(path, at, "adoption_week", why);
+    out.push_back(a);
+  });
+  return out;
+}
+
+// ---- weights learnt from outcomes ---------------------------------------------------------------
+
+namespace {
+
+double weighted_score(const ScoreComponents& c, const kernels::ScoreWeights& w, std::size_t i) {
+  // kernels::compute_scores' expression, term for term, so that ties fall the same way.
+  return w.volume * c.volume[i] + w.growth * c.growth[i] + w.pagerank * c.pagerank[i] +
+         w.peer_exposure * c.exposure[i] + w.trigger * (c.trigger[i] != 0 ? 1.0 : 0.0);
+}
+
+void check_components(const ScoreComponents& c) {
+  const std::size_t n = c.npi.size();
+  if (c.volume.size() != n || c.growth.size() != n || c.pagerank.size() != n || c.exposure.size() != n ||
+      c.trigger.size() != n || (!c.converted.empty() && c.converted.size() != n))
+    throw std::invalid_argument("score components of different lengths");
+  if (n > UINT32_MAX) throw std::invalid_argument("more providers than uint32 indices");
+}
+
+// Conversions among the first k of `c` under `w`, for each k of `ks` (ascending, each <= the
+// providers); `score` and `idx` are scratch of c's size. Successive nth_element calls narrow the
+// range: the largest k over all providers, then each smaller k inside the previous top.
+std::vector<std::uint64_t> hits_in_top_ks(const ScoreComponents& c, const kernels::ScoreWeights& w,
+                                          const std::vector<std::uint64_t>& ks, std::vector<double>& score,
+                                          std::vector<std::uint32_t>& idx) {
+  const std::size_t n = c.npi.size();
+  for (std::size_t i = 0; i < n; ++i) score[i] = weighted_score(c, w, i);
+  std::iota(idx.begin(), idx.end(), 0u);
+  auto better = [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : c.npi[a] < c.npi[b];
+  };
+  std::vector<std::uint64_t> hits(ks.size());
+  std::size_t range = n;
+  for (std::size_t j = ks.size(); j-- > 0;) {
+    const std::uint64_t k = ks[j];
+    if (k < range) std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k),
+                                    idx.begin() + static_cast<std::ptrdiff_t>(range), better);
+    range = k;
+    for (std::uint64_t r = 0; r < k; ++r) hits[j] += c.converted[idx[r]] != kNotConverted;
+  }
+  return hits;
+}
+
+// The tuning objective: the sum of precision@k over the ks.
+double precision_sum(const std::vector<std::uint64_t>& hits, const std::vector<std::uint64_t>& ks) {
+  double sum = 0;
+  for (std::size_t j = 0; j < ks.size(); ++j) sum += static_cast<double>(hits[j]) / static_cast<double>(ks[j]);
+  return sum;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> order_by_weights(const ScoreComponents& c, const kernels::ScoreWeights& w) {
+  check_components(c);
+  const std::size_t n = c.npi.size();
+  std::vector<double> score(n);
+  for (std::size_t i = 0; i < n; ++i) score[i] = weighted_score(c, w, i);
+  std::vector<std::uint32_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0u);
+  std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : c.npi[a] < c.npi[b];
+  });
+  return idx;
+}
+
+TunedWeights tune_weights(const ScoreComponents& c, std::vector<std::uint64_t> ks, double step,
+                          const kernels::ScoreWeights& current) {
+  check_components(c);
+  if (c.converted.size() != c.npi.size()) throw std::invalid_argument("tune_weights: no conversion flags");
+  const double parts_f = 1.0 / step;
+  const long parts = std::lround(parts_f);
+  if (!(step > 0) || parts < 1 || parts > 100 || std::fabs(parts_f - static_cast<double>(parts)) > 1e-9)
+    throw std::invalid_argument("tune_weights: 1/step must be a whole number from 1 to 100");
+  const std::size_t n = c.npi.size();
+  if (ks.empty() || n == 0) throw std::invalid_argument("tune_weights: no k or no providers");
+  for (auto& k : ks) {
+    if (k == 0) throw std::invalid_argument("tune_weights: k must be at least 1");
+    k = std::min<std::uint64_t>(k, n);
+  }
+  std::sort(ks.begin(), ks.end());
+  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+
+  // The grid: integer parts (a, b, c, d, e) with a + b + c + d + e = parts, volume slowest.
+  std::vector<std::array<int, 5>> grid;
+  for (int a = 0; a <= parts; ++a)
+    for (int b = 0; a + b <= parts; ++b)
+      for (int p = 0; a + b + p <= parts; ++p)
+        for (int e = 0; a + b + p + e <= parts; ++e) grid.push_back({a, b, p, e, static_cast<int>(parts) - a - b - p - e});
+  auto weights_of = [&](const std::array<int, 5>& g) {
+    const double q = static_cast<double>(parts);
+    return kernels::ScoreWeights{g[0] / q, g[1] / q, g[2] / q, g[3] / q, g[4] / q};
+  };
+  auto distance = [&](const kernels::ScoreWeights& w) {
+    return std::fabs(w.volume - current.volume) + std::fabs(w.growth - current.growth) +
+           std::fabs(w.pagerank - current.pagerank) + std::fabs(w.peer_exposure - current.peer_exposure) +
+           std::fabs(w.trigger - current.trigger);
+  };
+
+  std::vector<std::vector<std::uint64_t>> hits(grid.size());
+#pragma omp parallel
+  {
+    std::vector<double> score(n);
+    std::vector<std::uint32_t> idx(n);
+#pragma omp for schedule(dynamic, 4)
+    for (std::size_t g = 0; g < grid.size(); ++g) hits[g] = hits_in_top_ks(c, weights_of(grid[g]), ks, score, idx);
+  }
+  std::size_t best = 0;
+  double best_objective = precision_sum(hits[0], ks);
+  for (std::size_t g = 1; g < grid.size(); ++g) {
+    const double objective = precision_sum(hits[g], ks);
+    if (objective > best_objective ||
+        (objective == best_objective && distance(weights_of(grid[g])) < distance(weights_of(grid[best])) - 1e-12)) {
+      best = g;
+      best_objective = objective;
+    }
+  }
+  TunedWeights out;
+  out.weights = weights_of(grid[best]);
+  out.ks = ks;
+  out.hits = hits[best];
+  out.objective = best_objective;
+  out.candidates = grid.size();
+  std::vector<double> score(n);
+  std::vector<std::uint32_t> idx(n);
+  out.current_hits = hits_in_top_ks(c, current, ks, score, idx);
+  out.current_objective = precision_sum(out.current_hits, ks);
+  return out;
+}
+
+// ---- the command ---------------------------------------------------------------------------------
+
+namespace {
+
+struct BacktestOptions {
+  std::string universe, campaign, as_of, truth, out;
+  int horizon = 13;
+  double margin = 0.2;
+  bool tune = false;
+  double tune_step = 0.1;
+  std::vector<std::uint64_t> tune_k;  // empty: the table's ks at the tuning date
+};
+
+// The eligible rows of a snapshot as score components, with each one's provider index in
+// `provider` and its conversion flag taken from `converted` (per provider index, may be empty).
+ScoreComponents components_of(const Snapshot& s, const Providers& providers, std::span<const std::uint8_t> converted,
+                              std::vector<std::uint32_t>& provider) {
+  ScoreComponents c;
+  provider.clear();
+  for (std::size_t row = 0; row < s.size(); ++row) {
+    if (s.rank[row] == 0) continue;
+    const auto p = static_cast<std::uint32_t>(index_of(providers.npi, s.npi[row]));
+    provider.push_back(p);
+    c.volume.push_back(s.pct_volume[row]);
+    c.growth.push_back(s.pct_growth[row]);
+    c.pagerank.push_back(s.pct_pagerank[row]);
+    c.exposure.push_back(s.pct_peer_exposure[row]);
+    c.trigger.push_back(s.trigger[row]);
+    c.npi.push_back(s.npi[row]);
+    if (!converted.empty()) c.converted.push_back(converted[p]);
+  }
+  return c;
+}
+
+std::string weights_text(const kernels::ScoreWeights& w) {
+  return fmt::format("volume = {:g}, growth = {:g}, pagerank = {:g}, peer_exposure = {:g}, trigger = {:g}", w.volume,
+                     w.growth, w.pagerank, w.peer_exposure, w.trigger);
+}
+
+
+constexpr int kStaticWeeks = 52;  // the static list's history
+
+int run_backtest(const Comm& comm, const BacktestOptions& o) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  say(comm, "[backtest] " + threads_note());
+  // ---- check inputs on every rank before any heavy reading (errors are collective) ----
+  const Campaign campaign = load_campaign(o.campaign);
+  check_input_file("--universe", o.universe);
+  UniverseReader universe(comm, o.universe);
+  const std::int32_t t = resolve_as_of(universe, o.as_of);
+  const std::int32_t end = t + o.horizon;
+  if (end > universe.last_week())
+    throw ConfigError("--horizon", 0, "",
+                      fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
+                                  "horizon is {}",
+                                  o.horizon, format_week(t), format_week(end), format_week(universe.last_week()),
+                                  format_week(universe.last_week() - o.horizon)));
+  std::vector<PlantedAdopter> truth;
+  if (!o.truth.empty()) truth = read_truth(o.truth);
+  if (!o.out.empty()) check_output_folder("--out", o.out);
+
+  if (o.tune) {
+    const double parts = 1.0 / o.tune_step;
+    if (std::fabs(parts - std::round(parts)) > 1e-9)
+      throw ConfigError("--tune-step", 0, "", fmt::format("1/{:g} is not a whole number (try 0.1, 0.05 or 0.25)", o.tune_step));
+  }
+  const std::int32_t t0 = t - o.horizon;  // tuning: the ranking one horizon earlier, outcomes up to t
+  if (o.tune && t0 - campaign.window_weeks + 1 < universe.first_week())
+    throw ConfigError("--tune-weights", 0, "",
+                      fmt::format("tuning ranks as of {} (--as-of minus the horizon) and needs its {}-week window inside "
+                                  "the data, which starts {}",
+                                  format_week(t0), campaign.window_weeks, format_week(universe.first_week())));
+
+  // ---- tuning (optional): rank as of t0, outcomes in (t0, t] — nothing after t is used ----
+  Ranking training;
+  std::vector<double> train_future, train_history;
+  // Every outcome and history window below comes from one read of the campaign's rows (its time
+  // counts as outcomes' in the report).
+  const auto weeks_start = Clock::now();
+  const CampaignWeeks weeks(comm, universe, campaign, end);
+  const double weeks_read_s = std::chrono::duration<double>(Clock::now() - weeks_start).count();
+  if (o.tune) {
+    training = compute_ranking(comm, universe, campaign, t0, "", false);
+    train_future = weeks.window_volume(t, o.horizon);
+    train_history = weeks.window_volume(t0, std::max(1, t0 - universe.first_week() + 1));
+  }
+  const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
+
+  // ---- the ranking as of t, and what happened around it (collective) ----
+  Ranking ranking = compute_ranking(comm, universe, campaign, t, "", false);
+  const double rank_s = std::chrono::duration<double>(Clock::now() - start).count() - tune_read_s;
+  const std::vector<double> future = weeks.window_volume(end, o.horizon);
+  const std::vector<double> past52 = weeks.window_volume(t, kStaticWeeks);
+  const int history_weeks = std::max(1, t - universe.first_week() + 1);
+  const std::vector<double> history = weeks.window_volume(t, history_weeks);
+  const double outcome_s =
+      std::chrono::duration<double>(Clock::now() - start).count() - rank_s - tune_read_s + weeks_read_s;
+
+  return run_on_root(comm, [&] {
+    const Snapshot& s = ranking.snapshot;
+    const Providers providers = universe.read_providers();
+    const std::size_t n = providers.size();
+    // Per provider index: eligibility and current volume from the snapshot (rank order).
+    std::vector<std::uint8_t> eligible(n, 0);
+    std::vector<double> current(n, 0);
+    std::vector<std::uint32_t> signalrank_order;
+    for (std::size_t row = 0; row < s.size(); ++row) {
+      const auto p = static_cast<std::uint32_t>(index_of(providers.npi, s.npi[row]));
+      current[p] = s.volume[row];
+      if (s.rank[row] != 0) {
+        eligible[p] = 1;
+        signalrank_order.push_back(p);  // rows are in rank order
+      }
+    }
+    const std::uint64_t n_eligible = signalrank_order.size();
+    if (n_eligible == 0) throw ConfigError(o.campaign, 0, "", "no provider is eligible for this campaign; nothing to test");
+    const std::vector<std::uint8_t> converted =
+        conversions(current, future, history, {campaign.window_weeks, o.horizon, o.margin, campaign.trigger_min});
+    const std::vector<std::uint32_t> static_order = static_volume_order(past52, providers.npi, eligible);
+
+    std::vector<std::uint8_t> adopter;
+    std::uint64_t planted = 0, planted_eligible = 0;
+    if (!o.truth.empty()) {
+      adopter.assign(n, 0);
+      for (const auto& a : truth) {
+        if (a.week <= t || a.week > end) continue;
+        ++planted;
+        const std::int64_t p = index_of(providers.npi, a.npi);
+        if (p >= 0 && eligible[static_cast<std::size_t>(p)]) adopter[static_cast<std::size_t>(p)] = 1;
+      }
+      planted_eligible = static_cast<std::uint64_t>(std::count(adopter.begin(), adopter.end(), 1));
+    }
+
+    std::vector<RankedList> lists{{"signalrank", signalrank_order}};
+    std::vector<std::uint32_t> tuned_order;
+    TunedWeights tuned;
+    const kernels::ScoreWeights current_weights{campaign.weights.volume, campaign.weights.growth,
+                                                campaign.weights.pagerank, campaign.weights.peer_exposure,
+                                                campaign.weights.trigger};
+    if (o.tune) {
+      // Learn on (t0, t], then order the ranking as of t by the learnt weights.
+      const Snapshot& ts = training.snapshot;
+      std::vector<double> train_current(n, 0);
+      for (std::size_t row = 0; row < ts.size(); ++row)
+        train_current[static_cast<std::size_t>(index_of(providers.npi, ts.npi[row]))] = ts.volume[row];
+      const std::vector<std::uint8_t> train_converted = conversions(
+          train_current, train_future, train_history, {campaign.window_weeks, o.horizon, o.margin, campaign.trigger_min});
+      std::vector<std::uint32_t> train_provider, now_provider;
+      const ScoreComponents train = components_of(ts, providers, train_converted, train_provider);
+      if (train.npi.empty()) throw ConfigError(o.campaign, 0, "", "no provider is eligible at the tuning date");
+      std::vector<std::uint64_t> ks = o.tune_k;
+      if (ks.empty())
+        for (const auto& [rule, k] : backtest_ks(train.npi.size())) ks.push_back(k);
+      tuned = tune_weights(train, ks, o.tune_step, current_weights);
+      const ScoreComponents now = components_of(s, providers, {}, now_provider);
+      for (std::uint32_t i : order_by_weights(now, tuned.weights)) tuned_order.push_back(now_provider[i]);
+      lists.push_back({"signalrank_tuned", tuned_order});
+    }
+    lists.push_back({"top_decile", static_order});
+    const auto rows = evaluate_lists(lists, converted, adopter, n_eligible);
+    std::uint64_t n_converted = 0, n_new = 0, active52 = 0;
+    for (std::uint32_t p : signalrank_order) {
+      n_converted += converted[p] != kNotConverted;
+      n_new += converted[p] == kFirstActivity;
+      active52 += past52[p] > 0;
+    }
+    std::printf("backtest: %s as of %s, horizon %d weeks (to %s), margin %.2f; ranking %.2f s, outcomes %.2f s, %d ranks\n",
+                campaign.name.c_str(), format_week(t).c_str(), o.horizon, format_week(end).c_str(), o.margin, rank_s,
+                outcome_s, comm.size());
+    std::printf("backtest: %llu eligible, %llu of them active in the 52 weeks to t (the static list's order beyond "
+                "them is by NPI)\n",
+                static_cast<unsigned long long>(n_eligible), static_cast<unsigned long long>(active52));
+    std::printf("backtest: %llu converted (base rate %.4f): %llu grew beyond their pace, %llu new writers",
+                static_cast<unsigned long long>(n_converted), rows.front().base_rate,
+                static_cast<unsigned long long>(n_converted - n_new), static_cast<unsigned long long>(n_new));
+    if (!o.truth.empty())
+      std::printf("; planted adopters in the horizon: %llu, %llu of them eligible",
+                  static_cast<unsigned long long>(planted), static_cast<unsigned long long>(planted_eligible));
+    if (o.tune) {
+      std::string per_k;
+      for (std::size_t j = 0; j < tuned.ks.size(); ++j)
+        per_k += fmt::format("{}{}: {} vs {}", j ? ", " : "", tuned.ks[j], tuned.hits[j], tuned.current_hits[j]);
+      std::printf("\nbacktest: weights tuned as of %s on the outcomes to %s (%zu candidates, step %g), maximising the "
+                  "sum of precision@k over k = %s: %.4f vs %.4f with the campaign's weights (conversions in "
+                  "the top k, tuned vs campaign — %s)\n",
+                  format_week(t0).c_str(), format_week(t).c_str(), tuned.candidates, o.tune_step,
+                  (o.tune_k.empty() ? "the table's" : "--tune-k's"), tuned.objective,
+                  tuned.current_objective, per_k.c_str());
+      std::printf("backtest: campaign weights: %s\n", weights_text(current_weights).c_str());
+      std::printf("backtest: tuned weights:    %s  (list signalrank_tuned, tested out of sample below)\n",
+                  weights_text(tuned.weights).c_str());
+      std::printf("backtest: to use them, set in the campaign file:\n[weights]\nvolume = %g\ngrowth = %g\npagerank = "
+                  "%g\npeer_exposure = %g\ntrigger = %g\n",
+                  tuned.weights.volume, tuned.weights.growth, tuned.weights.pagerank, tuned.weights.peer_exposure,
+                  tuned.weights.trigger);
+    }
+    std::printf("\n%s", backtest_table(rows).c_str());
+    if (!o.out.empty()) {
+      write_text_atomically(o.out, backtest_csv(rows));
+      std::printf("backtest: wrote %s\n", o.out.c_str());
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace
+
+void register_backtest(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<BacktestOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "backtest", "Closed loop: precision@k of the ranking as of a week against later activity, vs the static top-decile list");
+  sub->add_option("--universe", o->universe, "universe.h5")->required();
+  sub->add_option("--campaign", o->campaign, "campaign TOML (SPEC section 3)")->required();
+  sub->add_option("--as-of", o->as_of, "the Monday t of the ranking (YYYY-MM-DD); t + horizon must be inside the data")
+      ->required();
+  sub->add_option("--horizon", o->horizon, "weeks after t in which conversions count (default 13)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--margin", o->margin, "growth beyond the current pace that counts as converted (default 0.2)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--truth", o->truth, "truth.csv of generate (npi,adoption_week): adds recall of planted adopters")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--out", o->out, "write the table as CSV here (atomically)");
+  sub->add_flag("--tune-weights", o->tune,
+                "learn the score weights from the outcomes of the horizon before --as-of (grid search for the most "
+                "conversions in the top --tune-k), then test them after --as-of as the list signalrank_tuned");
+  sub->add_option("--tune-step", o->tune_step, "grid step of the weights, 1/step a whole number (default 0.1: 1001 "
+                                               "candidates; 0.05: 10626)")
+      ->check(CLI::Range(0.01, 1.0));
+  sub->add_option("--tune-k", o->tune_k,
+                  "the k (one or more, comma-separated) whose summed precision tuning maximises (default: the "
+                  "table's 100, 1000 and 5 % of eligible)")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.find_first_not_of("0123456789") == std::string::npos && v.find_first_not_of('0') != std::string::npos
+                       ? std::string()
+                       : text::quote(v) + " is not a list length (a whole number, at least 1)";
+          },
+          "K", "list length"));
+  commands.push_back({sub, [o](const Comm& comm) { return run_backtest(comm, *o); }});
+}
+
+}  // namespace signalrank
