@@ -245,6 +245,17 @@ void File::create_group(const std::string& name) {
   check_write(g >= 0, "cannot create group " + name);
 }
 
+void File::remove_link(const std::string& name) {
+  check_write(H5Ldelete(file_.id(), name.c_str(), H5P_DEFAULT) >= 0, "cannot remove " + name);
+}
+
+void File::move_link(const std::string& from, const std::string& to) {
+  check_write(H5Lmove(file_.id(), from.c_str(), file_.id(), to.c_str(), H5P_DEFAULT, H5P_DEFAULT) >= 0,
+              "cannot rename " + from + " to " + to);
+}
+
+void File::flush() { check_write(H5Fflush(file_.id(), H5F_SCOPE_GLOBAL) >= 0, "cannot flush"); }
+
 std::vector<std::string> File::children(const std::string& name) const {
   std::vector<std::string> out;
   if (!exists(name)) return out;

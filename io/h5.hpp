@@ -109,6 +109,12 @@ class File {
 
   void create_group(const std::string& name);
   bool exists(const std::string& name) const;
+  // Removes the link `name` (a dataset or group; its space is not reclaimed by HDF5).
+  void remove_link(const std::string& name);
+  // Renames the link `from` to `to` inside this file (`to` must not exist).
+  void move_link(const std::string& from, const std::string& to);
+  // Writes everything HDF5 holds for this file to the OS (H5Fflush, global scope).
+  void flush();
   // The names of the links in group `name`, in name order (empty when the group does not exist).
   std::vector<std::string> children(const std::string& name) const;
 

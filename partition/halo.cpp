@@ -100,4 +100,11 @@ void HaloPlan::run(const void* send, void* recv, MPI_Datatype type) const {
                          recv_displs_.data(), type, graph_);
 }
 
+// The same neighbours, the counts swapped: what came in as ghosts goes back to the owners.
+void HaloPlan::run_reverse(const void* send, void* recv, MPI_Datatype type) const {
+  if (graph_ == MPI_COMM_NULL) return;
+  MPI_Neighbor_alltoallv(send, recv_counts_.data(), recv_displs_.data(), type, recv, send_counts_.data(),
+                         send_displs_.data(), type, graph_);
+}
+
 }  // namespace signalrank

@@ -15,11 +15,6 @@ namespace signalrank {
 
 namespace {
 constexpr const char* kGroup = "/partition";
-
-// HDF5 link operations the io/ wrapper does not have, with their return codes checked.
-void check(herr_t status, const std::string& path, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5 " + path + ": cannot " + what);
-}
 }  // namespace
 
 std::string stored_partition_name(std::string_view method, std::uint32_t parts) {
@@ -69,7 +64,7 @@ void store_partition(const std::string& path, const StoredPartition& p) {
   const std::string final_name = std::string(kGroup) + "/" + name;
   const std::string temp = std::string(kGroup) + "/.tmp-" + name;
   if (!f.exists(kGroup)) f.create_group(kGroup);
-  if (f.exists(temp)) check(H5Ldelete(f.id(), temp.c_str(), H5P_DEFAULT), path, "remove the leftover " + temp);
+  if (f.exists(temp)) f.remove_link(temp);  // the leftover of an interrupted store
 
   f.create_group(temp);
   f.write_column<std::uint32_t>(temp + "/part", p.part);
@@ -86,11 +81,10 @@ void store_partition(const std::string& path, const StoredPartition& p) {
   f.set_attr(temp, "graph_fingerprint", p.graph_fingerprint);
   f.set_attr(temp, "settings", p.settings);
   // The complete group reaches the file before its visible name changes.
-  check(H5Fflush(f.id(), H5F_SCOPE_GLOBAL), path, "flush");
-  if (f.exists(final_name)) check(H5Ldelete(f.id(), final_name.c_str(), H5P_DEFAULT), path, "unlink " + final_name);
-  check(H5Lmove(f.id(), temp.c_str(), f.id(), final_name.c_str(), H5P_DEFAULT, H5P_DEFAULT), path,
-        "rename " + temp + " to " + final_name);
-  check(H5Fflush(f.id(), H5F_SCOPE_GLOBAL), path, "flush");
+  f.flush();
+  if (f.exists(final_name)) f.remove_link(final_name);
+  f.move_link(temp, final_name);
+  f.flush();
   f.close();
   h5::fsync_path(path);
 }
