@@ -1,5 +1,7 @@
 #include "io/agree.hpp"
 
+#include <cstdio>
+
 #include <exception>
 #include <string>
 #include <vector>
@@ -25,6 +27,31 @@ void agree_on_errors(const Comm& comm, const std::function<void()>& work) {
   comm.bcast(shared, bad);
   comm.bcast(message, bad);
   throw RelayedError(message, shared[0]);
+}
+
+int run_on_root(const Comm& comm, const std::function<int()>& work) {
+  int code = kExitOk;
+  std::string message;
+  if (comm.root()) {
+    try {
+      code = work();
+    } catch (const std::exception& e) {
+      message = e.what();
+      code = exit_code_of(e);
+    }
+  }
+  std::vector<int> shared{code};
+  comm.bcast(shared);
+  comm.bcast(message);
+  if (!message.empty()) throw RelayedError(message, shared[0]);
+  return shared[0];
+}
+
+void say(const Comm& comm, const std::string& line) {
+  if (!comm.root()) return;
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
 }
 
 }  // namespace signalrank

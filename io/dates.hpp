@@ -58,4 +58,24 @@ std::string format_date(std::int64_t days);
 std::string utc_now();
 inline std::string format_week(std::int32_t week) { return format_date(monday_of_week(week)); }
 
+// A week as its Monday number (week_of_monday), as a type of its own where an interface takes
+// weeks and counts side by side (the pipeline: an as-of week, a window of N weeks), so that the
+// two cannot be swapped. Arithmetic: a week plus or minus a count of weeks is a week; a week
+// minus a week is a count.
+struct WeekIndex {
+  std::int32_t value = 0;
+  constexpr WeekIndex() = default;
+  constexpr explicit WeekIndex(std::int32_t monday_number) : value(monday_number) {}
+  constexpr auto operator<=>(const WeekIndex&) const = default;
+  constexpr WeekIndex operator+(std::int32_t weeks) const { return WeekIndex(value + weeks); }
+  constexpr WeekIndex operator-(std::int32_t weeks) const { return WeekIndex(value - weeks); }
+  constexpr std::int32_t operator-(WeekIndex other) const { return value - other.value; }
+};
+inline std::string format_week(WeekIndex week) { return format_week(week.value); }
+
+// The weeks first .. last, both included.
+struct WeekRange {
+  WeekIndex first, last;
+};
+
 }  // namespace signalrank

@@ -15,8 +15,6 @@ namespace signalrank {
 // back; rank 0 removes it. Throws ConfigError(option, ...) on every rank, with the same text,
 // when rank 0 cannot write there or some rank does not see the probe (the message names the
 // first such rank and its host). One rank: nothing to compare, returns at once.
-// Test hook: SIGNALRANK_TEST_PRIVATE_FOLDER_RANK=r makes rank r look for the probe where a
-// node-local folder would leave it unseen.
 void check_shared_folder(const Comm& comm, const std::string& option, const std::string& folder);
 
 // Collective, before any heavy work. Rank 0 checks that the file `file_name` can be written in

@@ -23,7 +23,7 @@
 #include "io/text.hpp"
 #include "src/commands/support.hpp"
 #include "src/commands/commands.hpp"
-#include "src/commands/score.hpp"
+#include "src/pipeline/pipeline.hpp"
 
 namespace signalrank {
 
@@ -359,13 +359,13 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
   const Campaign campaign = load_campaign(o.campaign);
   check_input_file("--universe", o.universe);
   UniverseReader universe(comm, o.universe);
-  const std::int32_t t = resolve_as_of(universe, o.as_of);
-  const std::int32_t end = t + o.horizon;
-  if (end > universe.last_week())
+  const WeekIndex as_of_week = pipeline::resolve_as_of(universe, o.as_of);
+  const WeekIndex horizon_end = as_of_week + o.horizon;
+  if (horizon_end.value > universe.last_week())
     throw ConfigError("--horizon", 0, "",
                       fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
                                   "horizon is {}",
-                                  o.horizon, format_week(t), format_week(end), format_week(universe.last_week()),
+                                  o.horizon, format_week(as_of_week), format_week(horizon_end), format_week(universe.last_week()),
                                   format_week(universe.last_week() - o.horizon)));
   std::vector<PlantedAdopter> truth;
   if (!o.truth.empty()) truth = read_truth(o.truth);
@@ -376,35 +376,35 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     if (std::fabs(parts - std::round(parts)) > 1e-9)
       throw ConfigError("--tune-step", 0, "", fmt::format("1/{:g} is not a whole number (try 0.1, 0.05 or 0.25)", o.tune_step));
   }
-  const std::int32_t t0 = t - o.horizon;  // tuning: the ranking one horizon earlier, outcomes up to t
-  if (o.tune && t0 - campaign.window_weeks + 1 < universe.first_week())
+  const WeekIndex training_week = as_of_week - o.horizon;  // tuning: the ranking one horizon earlier, outcomes up to as_of_week
+  if (o.tune && (training_week - campaign.window_weeks + 1).value < universe.first_week())
     throw ConfigError("--tune-weights", 0, "",
                       fmt::format("tuning ranks as of {} (--as-of minus the horizon) and needs its {}-week window inside "
                                   "the data, which starts {}",
-                                  format_week(t0), campaign.window_weeks, format_week(universe.first_week())));
+                                  format_week(training_week), campaign.window_weeks, format_week(universe.first_week())));
 
-  // ---- tuning (optional): rank as of t0, outcomes in (t0, t] — nothing after t is used ----
-  Ranking training;
+  // ---- tuning (optional): rank as of training_week, outcomes in (training_week, as_of_week] — nothing after as_of_week is used ----
+  pipeline::Ranking training;
   std::vector<double> train_future, train_history;
   // Every outcome and history window below comes from one read of the campaign's rows (its time
   // counts as outcomes' in the report).
   const auto weeks_start = Clock::now();
-  const CampaignWeeks weeks(comm, universe, campaign, end);
+  const pipeline::CampaignWeeks weeks(comm, universe, campaign, horizon_end);
   const double weeks_read_s = std::chrono::duration<double>(Clock::now() - weeks_start).count();
   if (o.tune) {
-    training = compute_ranking(comm, universe, campaign, t0, "", false);
-    train_future = weeks.window_volume(t, o.horizon);
-    train_history = weeks.window_volume(t0, std::max(1, t0 - universe.first_week() + 1));
+    training = pipeline::compute_ranking(comm, universe, campaign, training_week, {});
+    train_future = weeks.window_volume(as_of_week, o.horizon);
+    train_history = weeks.window_volume(training_week, std::max(1, training_week.value - universe.first_week() + 1));
   }
   const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
 
-  // ---- the ranking as of t, and what happened around it (collective) ----
-  Ranking ranking = compute_ranking(comm, universe, campaign, t, "", false);
+  // ---- the ranking as of as_of_week, and what happened around it (collective) ----
+  pipeline::Ranking ranking = pipeline::compute_ranking(comm, universe, campaign, as_of_week, {});
   const double rank_s = std::chrono::duration<double>(Clock::now() - start).count() - tune_read_s;
-  const std::vector<double> future = weeks.window_volume(end, o.horizon);
-  const std::vector<double> past52 = weeks.window_volume(t, kStaticWeeks);
-  const int history_weeks = std::max(1, t - universe.first_week() + 1);
-  const std::vector<double> history = weeks.window_volume(t, history_weeks);
+  const std::vector<double> future = weeks.window_volume(horizon_end, o.horizon);
+  const std::vector<double> past52 = weeks.window_volume(as_of_week, kStaticWeeks);
+  const int history_weeks = std::max(1, as_of_week.value - universe.first_week() + 1);
+  const std::vector<double> history = weeks.window_volume(as_of_week, history_weeks);
   const double outcome_s =
       std::chrono::duration<double>(Clock::now() - start).count() - rank_s - tune_read_s + weeks_read_s;
 
@@ -435,7 +435,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     if (!o.truth.empty()) {
       adopter.assign(n, 0);
       for (const auto& a : truth) {
-        if (a.week <= t || a.week > end) continue;
+        if (a.week <= as_of_week.value || a.week > horizon_end.value) continue;
         ++planted;
         const std::int64_t p = index_of(providers.npi, a.npi);
         if (p >= 0 && eligible[static_cast<std::size_t>(p)]) adopter[static_cast<std::size_t>(p)] = 1;
@@ -450,7 +450,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                                                 campaign.weights.pagerank, campaign.weights.peer_exposure,
                                                 campaign.weights.trigger};
     if (o.tune) {
-      // Learn on (t0, t], then order the ranking as of t by the learnt weights.
+      // Learn on (training_week, as_of_week], then order the ranking as of as_of_week by the learnt weights.
       const Snapshot& ts = training.snapshot;
       std::vector<double> train_current(n, 0);
       for (std::size_t row = 0; row < ts.size(); ++row)
@@ -477,7 +477,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
       active52 += past52[p] > 0;
     }
     std::printf("backtest: %s as of %s, horizon %d weeks (to %s), margin %.2f; ranking %.2f s, outcomes %.2f s, %d ranks\n",
-                campaign.name.c_str(), format_week(t).c_str(), o.horizon, format_week(end).c_str(), o.margin, rank_s,
+                campaign.name.c_str(), format_week(as_of_week).c_str(), o.horizon, format_week(horizon_end).c_str(), o.margin, rank_s,
                 outcome_s, comm.size());
     std::printf("backtest: %llu eligible, %llu of them active in the 52 weeks to t (the static list's order beyond "
                 "them is by NPI)\n",
@@ -495,7 +495,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
       std::printf("\nbacktest: weights tuned as of %s on the outcomes to %s (%zu candidates, step %g), maximising the "
                   "sum of precision@k over k = %s: %.4f vs %.4f with the campaign's weights (conversions in "
                   "the top k, tuned vs campaign — %s)\n",
-                  format_week(t0).c_str(), format_week(t).c_str(), tuned.candidates, o.tune_step,
+                  format_week(training_week).c_str(), format_week(as_of_week).c_str(), tuned.candidates, o.tune_step,
                   (o.tune_k.empty() ? "the table's" : "--tune-k's"), tuned.objective,
                   tuned.current_objective, per_k.c_str());
       std::printf("backtest: campaign weights: %s\n", weights_text(current_weights).c_str());
@@ -549,7 +549,7 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
                        : text::quote(v) + " is not a list length (a whole number, at least 1)";
           },
           "K", "list length"));
-  commands.push_back({sub, [o](const Comm& comm) { return run_backtest(comm, *o); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_backtest(comm, *o); }});
 }
 
 }  // namespace signalrank

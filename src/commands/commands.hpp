@@ -9,28 +9,33 @@
 #include <string>
 #include <vector>
 
+#include "io/agree.hpp"  // say(), run_on_root()
 #include "partition/comm.hpp"
 
 namespace signalrank {
 
+// What a caller of run_cli may attach to a run. The product attaches nothing; tests build a
+// second executable (tests/support/observed_main.cpp) that attaches faults and signals here.
+struct Observers {
+  // Called on every rank at the start of each PageRank iteration of `score`.
+  std::function<void(const Comm&, int iteration)> pagerank_iteration;
+};
+
 struct Command {
   CLI::App* app = nullptr;
-  std::function<int(const Comm&)> run;
+  std::function<int(const Comm&, const Observers&)> run;
 };
+
+// The whole command line of `signalrank`: MPI and HDF5 set up, the subcommand parsed and run,
+// exceptions turned into one `error:` line and the exit codes of io/error.hpp. main() is
+// `return run_cli(argc, argv, {});`.
+int run_cli(int argc, char** argv, const Observers& observers);
 
 // How many OpenMP threads each rank runs and why, e.g. "2 ranks x 1 threads (2 cores shared by 2
 // ranks on this node)"; main sets it before the command runs, commands print it first.
 inline std::string& threads_note() {
   static std::string note;
   return note;
-}
-
-// One progress line printed by rank 0 only (stdout, flushed at once).
-inline void say(const Comm& comm, const std::string& line) {
-  if (!comm.root()) return;
-  std::fputs(line.c_str(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
 }
 
 void register_generate(CLI::App& app, std::vector<Command>& commands);

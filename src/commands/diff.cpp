@@ -237,7 +237,7 @@ void register_diff(CLI::App& app, std::vector<Command>& commands) {
       ->check(CLI::IsMember({"top", "all"}));
   sub->add_flag("--allow-campaign-change", o->allow_campaign_change,
                 "compare snapshots of one campaign even when its settings (stored campaign file) differ");
-  commands.push_back({sub, [o](const Comm& comm) { return run_on_root(comm, [&] { return run_diff(*o); }); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_on_root(comm, [&] { return run_diff(*o); }); }});
 }
 
 }  // namespace signalrank

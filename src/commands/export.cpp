@@ -251,7 +251,7 @@ void register_export(CLI::App& app, std::vector<Command>& commands) {
       ->check(CLI::ExistingFile);
   sub->add_flag("--allow-other-universe", o->allow_other_universe,
                 "accept a universe file other than the one the snapshot was scored from, if its NPIs are the same");
-  commands.push_back({sub, [o](const Comm& comm) { return run_on_root(comm, [&] { return run_export(comm, *o); }); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_on_root(comm, [&] { return run_export(comm, *o); }); }});
 }
 
 }  // namespace signalrank

@@ -522,7 +522,7 @@ void register_ingest(CLI::App& app, std::vector<Command>& commands) {
       ->capture_default_str();
   // Testing aid: small chunks make tiny files exercise the chunked, threaded reading.
   sub->add_option("--chunk-bytes", o->chunk_bytes, "bytes per parsing chunk")->group("")->check(CLI::PositiveNumber);
-  commands.push_back({sub, [o](const Comm& comm) { return run_ingest(comm, *o); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_ingest(comm, *o); }});
 }
 
 }  // namespace signalrank

@@ -269,7 +269,7 @@ void register_partition(CLI::App& app, std::vector<Command>& commands) {
   sub->add_flag("--if-missing", o->if_missing,
                 "with --store: keep (and do not recompute) the assignments already stored for this very graph");
   sub->add_flag("--list", o->list, "list the partitions stored in the universe and whether they fit its graph");
-  commands.push_back({sub, [o](const Comm& comm) { return run_partition(comm, *o); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_partition(comm, *o); }});
 }
 
 }  // namespace signalrank

@@ -89,26 +89,6 @@ Snapshot open_snapshot(const std::string& option, const std::string& path) {
   }
 }
 
-// ---- running on rank 0 -----------------------------------------------------------------------
-
-int run_on_root(const Comm& comm, const std::function<int()>& work) {
-  int code = kExitOk;
-  std::string message;
-  if (comm.root()) {
-    try {
-      code = work();
-    } catch (const std::exception& e) {
-      message = e.what();
-      code = exit_code_of(e);
-    }
-  }
-  std::vector<int> shared{code};
-  comm.bcast(shared);
-  comm.bcast(message);
-  if (!message.empty()) throw RelayedError(message, shared[0]);
-  return shared[0];
-}
-
 // ---- snapshot inputs JSON --------------------------------------------------------------------
 
 namespace {

@@ -1,5 +1,4 @@
-// What export, diff and backtest share: RFC 4180 output written atomically, running a serial
-// command on rank 0 of any job, the few fields they read from a snapshot's `inputs` JSON, and the
+// What export, diff and backtest share: RFC 4180 output written atomically, the few fields they read from a snapshot's `inputs` JSON, and the
 // checks that two files describe the same universe.
 //
 // CSV output (README, "Activation and closed loop"): UTF-8 without a byte-order mark, comma
@@ -45,13 +44,6 @@ void check_input_file(const std::string& option, const std::string& path);
 // A snapshot named by command-line `option`: a ConfigError when the file does not exist, an
 // InputError when it is not a snapshot.
 Snapshot open_snapshot(const std::string& option, const std::string& path);
-
-// ---- running on rank 0 -----------------------------------------------------------------------
-
-// Runs `work` on rank 0 only (the other ranks wait) and returns its exit code on every rank; an
-// exception of rank 0 is re-thrown on every rank as a RelayedError. Serial commands (export,
-// diff) use it so that they also behave under `mpirun -n 4`.
-int run_on_root(const Comm& comm, const std::function<int()>& work);
 
 // ---- snapshot inputs JSON --------------------------------------------------------------------
 

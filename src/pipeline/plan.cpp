@@ -1,5 +1,6 @@
 #include "src/pipeline/plan.hpp"
 
+#include <omp.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -8,7 +9,13 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "io/agree.hpp"
+#include "io/error.hpp"
 #include "partition/partitioner/assign.hpp"
+#include "partition/partitioner/store.hpp"
+#include "src/pipeline/stages.hpp"
 
 namespace signalrank {
 
@@ -17,7 +24,7 @@ BlockLayout balanced_split(const ProviderShape& shape, int ranks) {
 }
 
 namespace {
-// Bytes per item at the peak of a rank's life (see src/commands/score.cpp). The kept claims rows are
+// Bytes per item at the peak of a rank's life (see src/pipeline/graph.cpp). The kept claims rows are
 // freed after the trends, so the peak is the larger of the read phase and the graph phase. In the
 // graph phase each edge column (8 B an edge) is released once its local CSR (8 B an edge) is built,
 // in-edges first: the peak is both columns plus the larger CSR. National universe, 1 rank:
@@ -163,3 +170,115 @@ std::uint64_t peak_rss_bytes() {
 }
 
 }  // namespace signalrank
+
+// ---- the plan stage of the pipeline --------------------------------------------------------------
+namespace signalrank::pipeline {
+
+ProviderShape root_shape(const Comm& comm, const UniverseReader& universe) {
+  ProviderShape shape;
+  agree_on_errors(comm, [&] {
+    if (comm.root()) shape = read_provider_shape(universe);
+  });
+  return shape;
+}
+
+BlockLayout read_layout(const Comm& comm, const ProviderShape& shape) {
+  std::vector<std::uint64_t> bounds;
+  if (comm.root()) bounds = balanced_split(shape, comm.size()).bounds();
+  comm.bcast(bounds);
+  return BlockLayout::from_bounds(std::move(bounds));
+}
+
+namespace {
+
+// Estimates each rank's peak memory under `own` and checks it against what a rank has; a plan
+// that does not fit is refused on every rank (ConfigError) with the rank count that would fit.
+// With `dry_run`, rank 0 prints the plan.
+void check_plan(const Comm& comm, const UniverseReader& universe, const ProviderShape& shape, const Ownership& own,
+                bool dry_run) {
+  std::string refusal;
+  const std::uint64_t available = static_cast<std::uint64_t>(
+      comm.min(static_cast<double>(memory_per_rank(comm.ranks_on_node()))));
+  if (comm.root()) {
+    const std::uint64_t n_providers = universe.num_providers();
+    const int threads = omp_get_max_threads();
+    const std::vector<RankLoad> loads = rank_loads(shape, own.read_layout(), own.parts(), threads);
+    std::uint64_t peak = 0;
+    for (const auto& l : loads) peak = std::max(peak, l.peak_bytes);
+    if (dry_run) {
+      std::printf("plan: %d ranks x %d threads, %llu providers, %llu claims rows, %llu edges, %s available per rank, "
+                  "partition %s\n",
+                  comm.size(), threads, static_cast<unsigned long long>(n_providers),
+                  static_cast<unsigned long long>(universe.num_claims()),
+                  static_cast<unsigned long long>(universe.num_edges()),
+                  human_bytes(static_cast<double>(available)).c_str(), own.name().c_str());
+      std::printf("%6s %12s %12s %12s %12s %12s\n", "rank", "providers", "claims", "in-edges", "out-edges", "peak memory");
+      for (std::size_t r = 0; r < loads.size(); ++r)
+        std::printf("%6zu %12llu %12llu %12llu %12llu %12s\n", r, static_cast<unsigned long long>(loads[r].providers),
+                    static_cast<unsigned long long>(loads[r].claims), static_cast<unsigned long long>(loads[r].in_edges),
+                    static_cast<unsigned long long>(loads[r].out_edges),
+                    human_bytes(static_cast<double>(loads[r].peak_bytes)).c_str());
+      std::fflush(stdout);
+    }
+    if (peak > available) {
+      const int fit = ranks_that_fit(shape, available, threads);
+      refusal = fmt::format("estimated peak memory {} per rank exceeds the {} available to each of the {} ranks; ",
+                            human_bytes(static_cast<double>(peak)), human_bytes(static_cast<double>(available)),
+                            comm.size()) +
+                (fit > 0 ? fmt::format("{} ranks with {} each would fit", fit, human_bytes(static_cast<double>(available)))
+                         : std::string("no rank count fits in that memory"));
+    }
+  }
+  comm.bcast(refusal);
+  if (!refusal.empty()) throw ConfigError("--universe", 0, "", refusal);
+}
+
+// The ownership `score --partition METHOD` asks for, on every rank. block: the read layout.
+// hash: part = mix64(NPI) mod ranks (partition/partitioner/assign.hpp). graph: the METIS
+// assignment stored in universe.h5 as /partition/graph_<ranks>, refused unless it was computed
+// for this very graph (rank 0 compares its fingerprint with the one of `shape`).
+Ownership make_ownership(const Comm& comm, const UniverseReader& universe, const ProviderShape& shape,
+                         const Providers& providers, const std::string& method, BlockLayout read) {
+  const auto ranks = static_cast<std::uint32_t>(comm.size());
+  if (method == "block") return Ownership::blocks(std::move(read));
+  if (method == "hash") return Ownership::parts(hash_partition(providers.npi, ranks), std::move(read), "hash");
+  const std::string name = stored_partition_name("graph", ranks);
+  std::vector<std::uint32_t> part;
+  std::string refusal;
+  if (comm.root()) {
+    try {
+      StoredPartition stored = load_partition(universe.path(), name);
+      const std::string fingerprint = graph_fingerprint(shape);
+      if (stored.part.size() != providers.size() || stored.graph_fingerprint != fingerprint)
+        refusal = fmt::format("the stored partition /partition/{} was computed for another graph ({}; this universe: {}); "
+                              "recompute it with signalrank partition --method graph --parts {} --store",
+                              name, stored.graph_fingerprint, fingerprint, ranks);
+      const auto bad = std::find_if(stored.part.begin(), stored.part.end(), [&](std::uint32_t r) { return r >= ranks; });
+      if (refusal.empty() && bad != stored.part.end())
+        refusal = fmt::format("/partition/{}/part: provider {} (index {}) is in part {}, beyond the {} parts it claims",
+                              name, providers.npi[static_cast<std::size_t>(bad - stored.part.begin())],
+                              bad - stored.part.begin(), *bad, ranks);
+      part = std::move(stored.part);
+    } catch (const InputError&) {
+      refusal = fmt::format("--partition graph needs /partition/{} in the universe and there is none; "
+                            "store one first with signalrank partition --universe {} --method graph --parts {} --store",
+                            name, universe.path(), ranks);
+    }
+  }
+  comm.bcast(refusal);
+  if (!refusal.empty()) throw ConfigError(universe.path(), 0, "", refusal);
+  comm.bcast(part);
+  return Ownership::parts(std::move(part), std::move(read), name);
+}
+
+}  // namespace
+
+Ownership plan_ownership(const Comm& comm, const UniverseReader& universe, const Providers& providers,
+                         const std::string& method, bool dry_run) {
+  const ProviderShape shape = root_shape(comm, universe);
+  Ownership own = make_ownership(comm, universe, shape, providers, method, read_layout(comm, shape));
+  check_plan(comm, universe, shape, own, dry_run);
+  return own;
+}
+
+}  // namespace signalrank::pipeline

@@ -610,7 +610,7 @@ void register_generate(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--claims-density", o->claims_density, "multiplier of all claims rates (default: by provider count)")
       ->check(CLI::Range(0.0, 1000.0));
   sub->add_option("--round", o->round, "providers per output chunk (bounds memory; does not change the output)")->capture_default_str();
-  commands.push_back({sub, [o](const Comm& comm) { return run_generate(comm, *o); }});
+  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_generate(comm, *o); }});
 }
 
 }  // namespace signalrank

@@ -31,9 +31,15 @@ using signalrank::testing::mpirun;
 
 CommandResult run(const std::string& cmd) { return signalrank::testing::run_command(cmd, kDir.string()); }
 
-std::string score_cmd(int ranks, const std::string& campaign, const std::string& as_of, const std::string& out) {
-  return mpirun(ranks) + SIGNALRANK_BINARY + " score --universe " + (kDir / "universe.h5").string() + " --campaign " +
-         campaign + " --as-of " + as_of + " --out " + out;
+std::string score_cmd(int ranks, const std::string& campaign, const std::string& as_of, const std::string& out,
+                      const std::string& binary = SIGNALRANK_BINARY) {
+  return mpirun(ranks) + binary + " score --universe " + (kDir / "universe.h5").string() + " --campaign " + campaign +
+         " --as-of " + as_of + " --out " + out;
+}
+// The same with the test observers attached (tests/support/observed_main.cpp): a killed rank or a
+// stop signal at a chosen PageRank iteration, from environment variables.
+std::string observed_score_cmd(int ranks, const std::string& campaign, const std::string& as_of, const std::string& out) {
+  return score_cmd(ranks, campaign, as_of, out, SIGNALRANK_OBSERVED_BINARY);
 }
 
 void build_universe() { signalrank::testing::build_score_universe(kDir); }
@@ -176,24 +182,31 @@ TEST_F(ScoreE2E, MissingSuppressionListFailsFirstWithOneErrorLine) {
   EXPECT_FALSE(fs::exists(kDir / "bad"));
 }
 
-// An --out folder that some rank does not see (node-local storage on a multi-node job; simulated by
-// the test hook on rank 2) is refused before any heavy reading, with one line naming that rank,
-// and the probe file is gone again.
+// An --out folder that some rank does not see (node-local storage on a multi-node job) is refused
+// before any heavy reading, with one line naming that rank, and the probe file is gone again.
+// Rank 2 runs in a mount namespace of its own with an empty tmpfs over the folder: a real
+// node-local folder, as a second node would have it (skipped where mounting is refused).
 TEST_F(ScoreE2E, OutFolderNotSharedByAllRanksIsRefusedFirst) {
+  if (std::system("unshare -m sh -c 'mount -t tmpfs none /tmp' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "cannot mount a private tmpfs here (needs root and unshare -m)";
   const std::string campaign = write_campaign("tavr.toml", "");
-  fs::create_directories(kDir / "private");
-  const std::string folder = (kDir / "private" / "out" / "tavr").string();
-  CommandResult r = run("SIGNALRANK_TEST_PRIVATE_FOLDER_RANK=2 " +
-                        score_cmd(3, campaign, kLastMonday, (kDir / "private" / "out").string()));
+  const fs::path private_dir = kDir / "private";
+  fs::create_directories(private_dir);
+  const std::string out = (private_dir / "out").string(), folder = out + "/tavr";
+  const std::string args = std::string(" score --universe ") + (kDir / "universe.h5").string() + " --campaign " +
+                           campaign + " --as-of " + kLastMonday + " --out " + out;
+  // MPMD: ranks 0 and 1 as usual, rank 2 behind its own mount of the folder.
+  CommandResult r = run(mpirun(2) + SIGNALRANK_BINARY + args + " : -n 1 unshare -m sh -c 'mount -t tmpfs none " +
+                        private_dir.string() + " && exec " + SIGNALRANK_BINARY + args + "'");
   EXPECT_EQ(r.status, 3);
   const std::vector<std::string> lines = r.error_lines();
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_EQ(lines[0].rfind("error: --out: '" + folder + "' is not shared by all ranks: rank 2 on ", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("(1 of 3 ranks do not)"), std::string::npos) << lines[0];
   EXPECT_EQ(r.out.find("[score] read"), std::string::npos) << r.out;  // nothing heavy was read
-  EXPECT_TRUE(fs::is_empty(kDir / "private")) << "the probe is removed and nothing is created";
-  // Without the hook the same folder is fine (every rank of one node sees it).
-  EXPECT_EQ(run(score_cmd(3, campaign, kLastMonday, (kDir / "private" / "out").string())).status, 0);
+  EXPECT_TRUE(fs::is_empty(private_dir)) << "the probe is removed and nothing is created";
+  // Where every rank sees it (one node, one mount), the same folder is fine.
+  EXPECT_EQ(run(score_cmd(3, campaign, kLastMonday, out)).status, 0);
 }
 
 TEST_F(ScoreE2E, KilledRankLeavesNoSnapshotAndKeepsTheEarlierOne) {
@@ -203,7 +216,7 @@ TEST_F(ScoreE2E, KilledRankLeavesNoSnapshotAndKeepsTheEarlierOne) {
   ASSERT_EQ(run(score_cmd(2, campaign, "2026-11-09", out)).status, 0);
   const auto before = fs::last_write_time(earlier);
   const auto size = fs::file_size(earlier);
-  CommandResult r = run("SIGNALRANK_FAULT_RANK=1 SIGNALRANK_FAULT_ITERATION=3 " + score_cmd(2, campaign, kLastMonday, out));
+  CommandResult r = run("SIGNALRANK_FAULT_RANK=1 SIGNALRANK_FAULT_ITERATION=3 " + observed_score_cmd(2, campaign, kLastMonday, out));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("injected fault on rank 1 at PageRank iteration 3"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(target));
@@ -219,7 +232,7 @@ TEST_F(ScoreE2E, SignalWritesCheckpointAndResumeGivesTheSameSnapshot) {
   const std::string campaign = write_campaign("tavr.toml", "");
   const std::string plain = (kDir / "plain").string(), resumed = (kDir / "resumed").string();
   ASSERT_EQ(run(score_cmd(2, campaign, kLastMonday, plain)).status, 0);
-  CommandResult stop = run("SIGNALRANK_SIGNAL_AT_ITERATION=4 " + score_cmd(2, campaign, kLastMonday, resumed));
+  CommandResult stop = run("SIGNALRANK_SIGNAL_AT_ITERATION=4 " + observed_score_cmd(2, campaign, kLastMonday, resumed));
   EXPECT_EQ(stop.status, 4) << stop.err;
   EXPECT_NE(stop.err.find("stopped by a signal after PageRank iteration 4"), std::string::npos) << stop.err;
   const fs::path ckpt = fs::path(resumed) / "tavr" / (".checkpoint-" + kLastMonday);
@@ -254,7 +267,7 @@ TEST_F(ScoreE2E, SignalWritesCheckpointAndResumeGivesTheSameSnapshot) {
 TEST_F(ScoreE2E, CheckpointOfAnotherCampaignIsRefused) {
   const std::string campaign = write_campaign("tavr.toml", "");
   const std::string out = (kDir / "changed").string();
-  ASSERT_EQ(run("SIGNALRANK_SIGNAL_AT_ITERATION=2 " + score_cmd(2, campaign, kLastMonday, out)).status, 4);
+  ASSERT_EQ(run("SIGNALRANK_SIGNAL_AT_ITERATION=2 " + observed_score_cmd(2, campaign, kLastMonday, out)).status, 4);
   const std::string changed = write_campaign("tavr.toml", "damping = 0.8\n");
   CommandResult r = run(score_cmd(2, changed, kLastMonday, out));
   EXPECT_EQ(r.status, 3);

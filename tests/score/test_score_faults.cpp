@@ -33,10 +33,19 @@ const fs::path kDir = fs::temp_directory_path() / "signalrank_score_faults";
 CommandResult run(const std::string& cmd) { return signalrank::testing::run_command(cmd, kDir.string()); }
 
 // Every score runs under `timeout`: a hang fails the test (status 124) instead of stopping it.
-std::string score_cmd(int ranks, const std::string& out, const std::string& extra = "") {
-  return "timeout 120 " + signalrank::testing::mpirun(ranks) + SIGNALRANK_BINARY + " score --universe " +
+std::string score_cmd_of(const std::string& binary, int ranks, const std::string& out, const std::string& extra) {
+  return "timeout 120 " + signalrank::testing::mpirun(ranks) + binary + " score --universe " +
          (kDir / "universe.h5").string() + " --campaign " + (kDir / "tavr.toml").string() + " --as-of " + kLastMonday +
          " --out " + out + extra;
+}
+std::string score_cmd(int ranks, const std::string& out, const std::string& extra = "") {
+  return score_cmd_of(SIGNALRANK_BINARY, ranks, out, extra);
+}
+// The same with the test observers attached (tests/support/observed_main.cpp): stop signals and
+// delays at chosen PageRank iterations, from the SIGNALRANK_SIGNAL_AT_ITERATION and
+// SIGNALRANK_ITERATION_DELAY_MS variables.
+std::string observed_score_cmd(int ranks, const std::string& out, const std::string& extra = "") {
+  return score_cmd_of(SIGNALRANK_OBSERVED_BINARY, ranks, out, extra);
 }
 
 // The environment for mpirun to pass the fault library to every rank.
@@ -73,7 +82,7 @@ class ScoreFaults : public ::testing::Test {
     fs::remove_all(out);
     fs::create_directories(out + "/tavr");
     fs::copy_file(snapshot_of((kDir / "plain").string()), snapshot_of(out));
-    CommandResult stop = run("SIGNALRANK_SIGNAL_AT_ITERATION=" + std::to_string(at) + " " + score_cmd(ranks, out));
+    CommandResult stop = run("SIGNALRANK_SIGNAL_AT_ITERATION=" + std::to_string(at) + " " + observed_score_cmd(ranks, out));
     EXPECT_EQ(stop.status, 4) << stop.err;
     return out;
   }
@@ -143,7 +152,7 @@ TEST_F(ScoreFaults, RankFilesOfDifferentIterationsAreRefusedNotHung) {
     const std::string out = stopped_run("mixed" + std::to_string(ranks), 3, ranks);
     const std::string last = checkpoint_of(out) + "/rank-" + std::to_string(ranks - 1) + ".bin";
     fs::copy_file(last, kDir / "older.bin", fs::copy_options::overwrite_existing);
-    CommandResult again = run("SIGNALRANK_SIGNAL_AT_ITERATION=6 " + score_cmd(ranks, out));
+    CommandResult again = run("SIGNALRANK_SIGNAL_AT_ITERATION=6 " + observed_score_cmd(ranks, out));
     ASSERT_EQ(again.status, 4) << again.err;
     fs::copy_file(kDir / "older.bin", last, fs::copy_options::overwrite_existing);
     CommandResult r = run(score_cmd(ranks, out));
@@ -180,7 +189,7 @@ TEST_F(ScoreFaults, CraftedCheckpointWithANanIsRefused) {
 TEST_F(ScoreFaults, CheckpointThatCannotBeWrittenIsReportedByEveryRank) {
   const std::string out = (kDir / "ckpt-fail").string();
   fs::remove_all(out);
-  CommandResult r = run("SIGNALRANK_SIGNAL_AT_ITERATION=3 " + failing_writes(".checkpoint-", 0, "1") + score_cmd(2, out));
+  CommandResult r = run("SIGNALRANK_SIGNAL_AT_ITERATION=3 " + failing_writes(".checkpoint-", 0, "1") + observed_score_cmd(2, out));
   EXPECT_EQ(r.status, 70) << r.err;
   ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
   EXPECT_EQ(r.error_lines()[0].rfind("error: stopped by a signal after PageRank iteration 3 but the checkpoint could not "
@@ -292,7 +301,7 @@ TEST_F(ScoreFaults, TermToTheRanksIsACheckpointedStop) {
   const std::string out = (kDir / "term-ranks").string();
   fs::remove_all(out);
   // score_cmd runs `timeout mpirun ...`: the ranks are the grandchildren of the shell's child.
-  CommandResult r = run("(SIGNALRANK_ITERATION_DELAY_MS=150 " + score_cmd(2, out) +
+  CommandResult r = run("(SIGNALRANK_ITERATION_DELAY_MS=150 " + observed_score_cmd(2, out) +
                         " & t=$!; sleep 3; pkill -TERM -P $(pgrep -P $t -x mpirun); wait $t)");
   EXPECT_EQ(r.status, 4) << r.err;
   EXPECT_NE(r.err.find("stopped by a signal after PageRank iteration"), std::string::npos) << r.err;
@@ -312,7 +321,7 @@ TEST_F(ScoreFaults, TermToTheBatchScriptAndMpirunIsACheckpointedStop) {
   fs::remove_all(out);
   const std::string script = std::string(SIGNALRANK_SOURCE_DIR) + "/slurm/weekly.sbatch";
   CommandResult r = run("(SIGNALRANK_ITERATION_DELAY_MS=150 SIGNALRANK_USE_MPIRUN=1 SIGNALRANK_BIN=" +
-                        std::string(SIGNALRANK_BINARY) + " OMPI_MCA_rmaps_base_oversubscribe=1 " +
+                        std::string(SIGNALRANK_OBSERVED_BINARY) + " OMPI_MCA_rmaps_base_oversubscribe=1 " +
                         "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 bash " + script +
                         " --universe " + (kDir / "universe.h5").string() + " --campaign " +
                         (kDir / "tavr.toml").string() + " --as-of " + kLastMonday + " --out " + out +

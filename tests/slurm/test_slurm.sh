@@ -18,6 +18,7 @@
 # Slurm is stopped at the end whatever happens. Prints "N passed, N failed".
 set -uo pipefail
 BIN="$1"      # the built signalrank
+OBSERVED="$4" # the same command line with test observers (tests/support/observed_main.cpp)
 CMAKE="$2"    # cmake, and the build tree to install from (case 6)
 BUILD="$3"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -75,7 +76,7 @@ job_pending() { squeue -h -j "$1" -o %T 2>/dev/null | grep -q PENDING; }
 
 submit() {  # submit OUTDIR [extra env]: prints the job id
   local out="$1"; shift
-  env "$@" SIGNALRANK_BIN="$BIN" sbatch --parsable --ntasks=2 -o "$out.log" \
+  env SIGNALRANK_BIN="$BIN" "$@" sbatch --parsable --ntasks=2 -o "$out.log" \
     "$ROOT/slurm/weekly.sbatch" --universe "$U" --campaign "$C" --out "$out"
 }
 
@@ -97,7 +98,7 @@ check "sbatch --wait finishes with a snapshot" test -f "$W/plain/$(basename "$(d
 check "batch snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/plain/$(basename "$(dirname "$REF")")/$(basename "$REF")"
 
 # 2. SIGUSR1 to the batch shell mid-PageRank
-job=$(submit "$W/usr1" SIGNALRANK_ITERATION_DELAY_MS=150)
+job=$(submit "$W/usr1" SIGNALRANK_BIN="$OBSERVED" SIGNALRANK_ITERATION_DELAY_MS=150)
 wait_for 60 grep -qs "pagerank iteration   1" "$W/usr1.log"
 scancel --signal=USR1 --batch "$job"
 release_after_requeue "$job"
@@ -108,7 +109,7 @@ check "USR1: resumed snapshot equals mpirun -n 2" same_snapshot "$REF" "$W/usr1/
 check "USR1: checkpoint removed after success" test ! -e "$(ls -d "$W"/usr1/*/.checkpoint-* 2>/dev/null | head -1)"
 
 # 3. scontrol requeue mid-run (SIGTERM to the job)
-job=$(submit "$W/requeue" SIGNALRANK_ITERATION_DELAY_MS=150)
+job=$(submit "$W/requeue" SIGNALRANK_BIN="$OBSERVED" SIGNALRANK_ITERATION_DELAY_MS=150)
 wait_for 60 grep -qs "pagerank iteration   1" "$W/requeue.log"
 scontrol requeue "$job"
 release_after_requeue "$job"
