@@ -16,7 +16,7 @@
 #include "kernels/exposure.hpp"
 #include "kernels/ranking.hpp"
 #include "kernels/trends.hpp"
-#include "score/score_universe.hpp"
+#include "support/score_universe.hpp"
 #include "src/pipeline/pipeline.hpp"
 
 using namespace signalrank;

@@ -1,4 +1,4 @@
-// Damaged and crafted universe files (tests/score/damage_universe.py changes one thing in a copy of
+// Damaged and crafted universe files (tests/commands/damage_universe.py changes one thing in a copy of
 // a good universe with h5py, as an attacker would): every command that reads one refuses it with
 // exit 2 and one `error:` line naming the file, the dataset and the first bad row, on every rank
 // count (the bad row lies in the last rank's slice, so the rank that finds it is not rank 0), and
@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "score/score_universe.hpp"
+#include "support/score_universe.hpp"
 #include "support/subprocess.hpp"
 
 using namespace signalrank;
@@ -40,7 +40,7 @@ Damaged damage(const std::string& which) {
   Damaged d;
   d.path = (kDir / (which + ".h5")).string();
   const CommandResult r = run(std::string("/usr/bin/python3 ") + SIGNALRANK_SOURCE_DIR +
-                              "/tests/score/damage_universe.py " + good() + " " + d.path + " " + which);
+                              "/tests/commands/damage_universe.py " + good() + " " + d.path + " " + which);
   EXPECT_EQ(r.status, 0) << r.err;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);)

@@ -18,7 +18,7 @@
 #include "io/checkpoint.hpp"
 #include "io/snapshot.hpp"
 #include "io/temp_files.hpp"
-#include "score/score_universe.hpp"
+#include "support/score_universe.hpp"
 #include "support/subprocess.hpp"
 
 using namespace signalrank;

@@ -15,7 +15,7 @@
 #include "io/npi.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
-#include "score/score_universe.hpp"
+#include "support/score_universe.hpp"
 #include "support/subprocess.hpp"
 
 using namespace signalrank;

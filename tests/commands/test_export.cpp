@@ -11,7 +11,7 @@
 #include <set>
 
 #include "actions_support.hpp"
-#include "score/score_universe.hpp"
+#include "support/score_universe.hpp"
 #include "io/error.hpp"
 #include "src/commands/support.hpp"
 #include "src/commands/explain.hpp"
