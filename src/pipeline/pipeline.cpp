@@ -119,7 +119,8 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 
   // ---- the run's figures: the slowest rank's seconds per phase, and every rank's ----
   for (const auto& [name, seconds] : times.phases) out.phases.emplace_back(name, comm.max(seconds));
-  out.summary = gather_run_summary(comm, times, data.n_owned(), graph.ghosts.size(), pr.halo_bytes_per_iteration);
+  // Ghosts as in the graph line above: PageRank's (in-edge sources), whose halo the bytes are.
+  out.summary = gather_run_summary(comm, times, data.n_owned(), graph.n_in_ghosts, pr.halo_bytes_per_iteration);
   out.residuals = pr.residuals;
   out.halo_bytes_per_iteration = halo_bytes;
   out.halo_values_per_iteration = comm.sum(graph.pagerank_halo.values_sent());

@@ -30,6 +30,7 @@
 #include "io/checkpoint.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
+#include "kernels/trends.hpp"
 #include "partition/comm.hpp"
 #include "partition/halo.hpp"
 #include "partition/layout.hpp"
@@ -94,6 +95,9 @@ struct Columns {
   explicit Columns(std::size_t n)
       : volume(n), prior_volume(n), growth(n), slope(n), trigger_z(n), pagerank(n), peer_exposure(n), trigger(n) {}
 };
+
+// The campaign's trend settings as the kernel takes them (kernels/trends.hpp).
+kernels::TrendParams trend_params(const Campaign& campaign);
 
 // The weeks the trends as of `as_of_week` read: [as_of_week - history + 1, as_of_week].
 WeekRange trend_weeks(const Campaign& campaign, WeekIndex as_of_week);

@@ -5,8 +5,6 @@
 
 namespace signalrank::pipeline {
 
-namespace {
-
 kernels::TrendParams trend_params(const Campaign& campaign) {
   kernels::TrendParams p;
   p.window_weeks = campaign.window_weeks;
@@ -17,8 +15,6 @@ kernels::TrendParams trend_params(const Campaign& campaign) {
   p.trigger_min = campaign.trigger_min;
   return p;
 }
-
-}  // namespace
 
 WeekRange trend_weeks(const Campaign& campaign, WeekIndex as_of_week) {
   return {as_of_week - kernels::trend_history_weeks(trend_params(campaign)) + 1, as_of_week};

@@ -196,13 +196,7 @@ TEST_P(Stages, TrendsEqualTheKernelOnTheWholeUniverseAndItsReference) {
     services[r] = s.claims.services[r];
   }
   Columns whole(n), reference(n);
-  kernels::TrendParams p;
-  p.window_weeks = world().campaign.window_weeks;
-  p.slope_weeks = world().campaign.slope_weeks;
-  p.trigger_weeks = world().campaign.trigger_weeks;
-  p.baseline_weeks = world().campaign.baseline_weeks;
-  p.trigger_z = world().campaign.trigger_z;
-  p.trigger_min = world().campaign.trigger_min;
+  const kernels::TrendParams p = trend_params(world().campaign);
   kernels::compute_trends(s.claims.offsets, age, services, p,
                           {whole.volume, whole.prior_volume, whole.growth, whole.slope, whole.trigger_z, whole.trigger});
   kernels::compute_trends_reference(s.claims.offsets, age, services, p,
