@@ -507,7 +507,7 @@ def run_partition(a, u, rundir, errors):
 
 def bytes_model(cfg):
     """Bytes one PageRank iteration must move at least (all ranks together), from the kernels'
-    arrays (kernels/pagerank.hpp, pagerank_pull_scaled + pagerank_finish):
+    arrays (kernels/pagerank.hpp, pagerank_pull + pagerank_finish):
       per in-edge      in_src 4 B + bene_count 4 B (2 B in metrics of a transient 16-bit-weight build
                        that reported "wide_weights"/"weights_16bit"; that encoding measured slower)
       per vertex       pull: in_offsets 8, v 8, x_new 8; finish: position_of 4, x_new 8, x_old 8,

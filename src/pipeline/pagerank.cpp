@@ -189,8 +189,8 @@ PageRankResult run_pagerank(const Comm& comm, const LocalGraph& graph, std::uint
     auto mark = Clock::now();
     graph.pagerank_halo.exchange<double>(y_ext);
     r.halo_s += seconds_since(mark);
-    kernels::pagerank_pull_scaled(graph.in_off, graph.in_src, graph.in_bene, y_ext, v, campaign.damping,
-                                  dangling_mass, x_new);
+    kernels::pagerank_pull(graph.in_off, graph.in_src, graph.in_bene, y_ext, v, campaign.damping,
+                           dangling_mass, x_new);
     r.pull_s += seconds_since(mark);
     kernels::pagerank_finish(x_new, x, graph.dangling, graph.out_weight, y_ext, residual_sum, dangling_sum);
     x.swap(x_new);

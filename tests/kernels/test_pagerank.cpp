@@ -1,8 +1,11 @@
-// PageRank kernels: hand-solved small graphs, the step kernel against its push-direction
-// reference, the step driven to convergence (whole graph and split into rank-like parts) against
-// a dense power iteration, and bit-identical results for any thread count and any split.
+// PageRank kernels (kernels/pagerank.hpp): the serial oracle on hand-solved graphs; one pull by
+// hand; pagerank_pull against pagerank_pull_reference (exactly on exact arithmetic, to rounding
+// otherwise) with ghosts, heavy weights and every tail length; the same bits for any thread count,
+// with or without SIMD and for any split of the vertices into rank-like parts; pagerank_finish's
+// exact sums; and the whole iteration driven to convergence against a dense power iteration.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <map>
@@ -11,61 +14,69 @@
 #include <stdexcept>
 #include <vector>
 
-#include "kernels/pagerank.hpp"
 #include "kernel_test_support.hpp"
+#include "kernels/pagerank.hpp"
+#include "pagerank_serial.hpp"
 
 namespace signalrank::kernels {
 namespace {
 
+using testing::pagerank_serial;
 using testing::same_bits;
 using testing::thread_counts;
 using testing::with_threads;
 
-// ---- graphs in the form pagerank_step wants, built independently of the kernels ----
+// ---- graphs in the kernels' form, built independently of them ----
 
-// Global in-edge CSR: duplicates merged, self-loops dropped, in-lists ordered by source ID,
-// in_weight = w_ji / outweight_j.
-struct StepGraph {
+// Global in-edge CSR: duplicates merged (weights summed), self-loops dropped, each in-list ordered
+// by source ID, plus every vertex's out-weight.
+struct Graph {
   std::size_t n = 0;
   std::vector<std::uint64_t> in_offsets;
-  std::vector<std::uint32_t> in_src;
-  std::vector<double> in_weight;
+  std::vector<std::uint32_t> in_src, in_bene;
+  std::vector<double> out_weight;
   std::vector<std::uint8_t> dangling;
 };
 
-StepGraph build_step_graph(std::size_t n, const std::vector<std::uint32_t>& src,
-                           const std::vector<std::uint32_t>& dst, const std::vector<double>& w) {
-  std::map<std::pair<std::uint32_t, std::uint32_t>, double> merged;  // (dst, src) -> weight
-  std::vector<double> out_weight(n, 0.0);
+Graph build_graph(std::size_t n, const std::vector<std::uint32_t>& src, const std::vector<std::uint32_t>& dst,
+                  const std::vector<std::uint32_t>& w) {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> merged;  // (dst, src) -> weight
+  Graph g;
+  g.n = n;
+  g.out_weight.assign(n, 0.0);
   for (std::size_t k = 0; k < src.size(); ++k) {
     if (src[k] == dst[k]) continue;
     merged[{dst[k], src[k]}] += w[k];
-    out_weight[src[k]] += w[k];
+    g.out_weight[src[k]] += w[k];
   }
-  StepGraph g;
-  g.n = n;
   g.in_offsets.assign(n + 1, 0);
   for (const auto& [edge, weight] : merged) {
     ++g.in_offsets[edge.first + 1];
     g.in_src.push_back(edge.second);
-    g.in_weight.push_back(weight / out_weight[edge.second]);
+    g.in_bene.push_back(weight);
   }
   std::partial_sum(g.in_offsets.begin(), g.in_offsets.end(), g.in_offsets.begin());
-  for (double ow : out_weight) g.dangling.push_back(ow == 0.0 ? 1 : 0);
+  for (double ow : g.out_weight) g.dangling.push_back(ow == 0.0 ? 1 : 0);
   return g;
 }
 
-// The vertices [first, last) as one rank sees them: local in-CSR into x_ext = owned, then ghosts
+std::vector<double> y_of(const Graph& g, const std::vector<double>& x) {
+  std::vector<double> y(g.n);
+  for (std::size_t i = 0; i < g.n; ++i) y[i] = g.dangling[i] ? 0.0 : x[i] / g.out_weight[i];
+  return y;
+}
+
+// The vertices [first, last) as one rank sees them: a local in-CSR into y_ext = owned, then ghosts
 // (ghosts in global ID order, so each in-list keeps the global source order).
 struct Part {
   std::size_t first = 0, last = 0;
   std::vector<std::uint64_t> in_offsets;
-  std::vector<std::uint32_t> in_src;
-  std::vector<double> in_weight;
+  std::vector<std::uint32_t> in_src, in_bene;
   std::vector<std::uint32_t> ghost_global;
+  std::size_t owned() const { return last - first; }
 };
 
-Part make_part(const StepGraph& g, std::size_t first, std::size_t last) {
+Part make_part(const Graph& g, std::size_t first, std::size_t last) {
   Part p;
   p.first = first;
   p.last = last;
@@ -73,7 +84,7 @@ Part make_part(const StepGraph& g, std::size_t first, std::size_t last) {
   for (std::uint64_t e = g.in_offsets[first]; e < g.in_offsets[last]; ++e) {
     if (g.in_src[e] < first || g.in_src[e] >= last) ghost_slot[g.in_src[e]] = 0;
   }
-  std::uint32_t next = static_cast<std::uint32_t>(last - first);
+  auto next = static_cast<std::uint32_t>(last - first);
   for (auto& [global, slot] : ghost_slot) {
     slot = next++;
     p.ghost_global.push_back(global);
@@ -82,9 +93,8 @@ Part make_part(const StepGraph& g, std::size_t first, std::size_t last) {
   for (std::size_t i = first; i < last; ++i) {
     for (std::uint64_t e = g.in_offsets[i]; e < g.in_offsets[i + 1]; ++e) {
       const std::uint32_t s = g.in_src[e];
-      p.in_src.push_back(s >= first && s < last ? static_cast<std::uint32_t>(s - first)
-                                                : ghost_slot.at(s));
-      p.in_weight.push_back(g.in_weight[e]);
+      p.in_src.push_back(s >= first && s < last ? static_cast<std::uint32_t>(s - first) : ghost_slot.at(s));
+      p.in_bene.push_back(g.in_bene[e]);
     }
     p.in_offsets.push_back(p.in_src.size());
   }
@@ -97,48 +107,45 @@ struct Solution {
   double residual = 0.0;
 };
 
-// Drives pagerank_step the way the distributed caller does, with the graph split at `cuts`
-// (each a multiple of kSumBlock): halo copy, step per part, global sums of the block partials
-// concatenated in part order.
-Solution solve_with_steps(const StepGraph& g, const std::vector<double>& v, double damping,
-                          double tol, int max_iter, const std::vector<std::size_t>& cuts) {
+// Drives pagerank_pull and pagerank_finish the way the distributed driver does, with the vertices
+// split into parts at `cuts`: per part a halo copy of y, the pull and the finish; the parts' exact
+// sums merged as the ranks' limbs are.
+Solution solve(const Graph& g, const std::vector<double>& v, double damping, double tol, int max_iter,
+               const std::vector<std::size_t>& cuts, bool allow_simd = true) {
   std::vector<Part> parts;
-  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
-    parts.push_back(make_part(g, cuts[k], cuts[k + 1]));
-  }
-
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) parts.push_back(make_part(g, cuts[k], cuts[k + 1]));
   Solution s;
   s.x = v;
-  std::vector<double> next(g.n);
+  std::vector<double> y = y_of(g, v), next(g.n), y_next(g.n);
   double dangling_mass = 0.0;
   for (std::size_t i = 0; i < g.n; ++i) dangling_mass += g.dangling[i] ? v[i] : 0.0;
   while (s.iterations < max_iter) {
-    std::vector<double> residual_partials, dangling_partials;
+    ExactSum residual, dangling;
     for (const Part& p : parts) {
-      const std::size_t owned = p.last - p.first;
-      std::vector<double> x_ext(s.x.begin() + p.first, s.x.begin() + p.last);
-      for (std::uint32_t gid : p.ghost_global) x_ext.push_back(s.x[gid]);
-      std::vector<double> residual(sum_block_count(owned)), dangling(sum_block_count(owned));
-      pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext,
-                    std::span(v).subspan(p.first, owned),
-                    std::span(g.dangling).subspan(p.first, owned), damping, dangling_mass,
-                    {std::span(next).subspan(p.first, owned), residual, dangling});
-      residual_partials.insert(residual_partials.end(), residual.begin(), residual.end());
-      dangling_partials.insert(dangling_partials.end(), dangling.begin(), dangling.end());
+      const std::size_t owned = p.owned();
+      std::vector<double> y_ext(y.begin() + p.first, y.begin() + p.last);
+      for (std::uint32_t gid : p.ghost_global) y_ext.push_back(y[gid]);
+      const auto span_of = [&](auto& a) { return std::span(a).subspan(p.first, owned); };
+      pagerank_pull(p.in_offsets, p.in_src, p.in_bene, y_ext, span_of(v), damping, dangling_mass, span_of(next),
+                    allow_simd);
+      ExactSum r, d;
+      pagerank_finish(span_of(next), span_of(s.x), span_of(g.dangling), span_of(g.out_weight), span_of(y_next), r, d);
+      residual.merge(r);
+      dangling.merge(d);
     }
     s.x.swap(next);
+    y.swap(y_next);
     ++s.iterations;
-    s.residual = sum_in_order(residual_partials);
-    dangling_mass = sum_in_order(dangling_partials);
+    s.residual = residual.value();
+    dangling_mass = dangling.value();
     if (s.residual < tol) break;
   }
   return s;
 }
 
-// Dense power iteration straight from the SPEC formula, for small n.
+// Dense power iteration straight from the formula, for small n.
 std::vector<double> dense_power_iteration(std::size_t n, const std::vector<std::uint32_t>& src,
-                                          const std::vector<std::uint32_t>& dst,
-                                          const std::vector<double>& w,
+                                          const std::vector<std::uint32_t>& dst, const std::vector<std::uint32_t>& w,
                                           const std::vector<double>& v, double d) {
   std::vector<std::vector<double>> weight(n, std::vector<double>(n, 0.0));
   for (std::size_t k = 0; k < src.size(); ++k) {
@@ -167,35 +174,7 @@ std::vector<double> dense_power_iteration(std::size_t n, const std::vector<std::
   return x;
 }
 
-std::vector<double> to_double(const std::vector<std::uint32_t>& w) {
-  return std::vector<double>(w.begin(), w.end());
-}
-
-// One rank's view of a random graph: the part [first, last) and random current values x_ext
-// (owned, then ghosts) and personalization v, drawn from `rng`, which the test may draw on further.
-struct RandomPart {
-  StepGraph g;
-  Part p;
-  std::mt19937_64 rng;
-  std::vector<double> x_ext, v;
-  std::size_t owned() const { return p.last - p.first; }
-  std::span<const std::uint8_t> dangling() const { return std::span(g.dangling).subspan(p.first, owned()); }
-  std::size_t blocks() const { return sum_block_count(owned()); }
-};
-
-RandomPart random_part(std::uint64_t seed, std::size_t n, std::size_t edges, std::size_t first, std::size_t last) {
-  RandomPart r;
-  const auto e = testing::random_graph(seed, n, edges, true);
-  r.g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
-  r.p = make_part(r.g, first, last);
-  r.rng.seed(seed);
-  std::uniform_real_distribution<double> u(0.0, 1e-3);
-  r.x_ext.resize(r.owned() + r.p.ghost_global.size());
-  r.v.resize(r.owned());
-  for (double& x : r.x_ext) x = u(r.rng);
-  for (double& x : r.v) x = u(r.rng);
-  return r;
-}
+std::vector<double> to_double(const std::vector<std::uint32_t>& w) { return {w.begin(), w.end()}; }
 
 std::vector<double> random_personalization(std::uint64_t seed, std::size_t n) {
   std::mt19937_64 rng(seed);
@@ -207,22 +186,46 @@ std::vector<double> random_personalization(std::uint64_t seed, std::size_t n) {
   return v;
 }
 
+double max_rel_diff(std::span<const double> a, std::span<const double> b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::fabs(a[i] - b[i]) / std::max(std::fabs(b[i]), 1e-300));
+  return worst;
+}
+
+// One rank's view of a random graph: the part [first, last) and random y_ext (owned, then ghosts)
+// and v.
+struct RandomPart {
+  Part p;
+  std::vector<double> y_ext, v;
+};
+
+RandomPart random_part(std::uint64_t seed, const Graph& g, std::size_t first, std::size_t last) {
+  RandomPart r;
+  r.p = make_part(g, first, last);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1e-3);
+  r.y_ext.resize(r.p.owned() + r.p.ghost_global.size());
+  r.v.resize(r.p.owned());
+  for (double& x : r.y_ext) x = u(rng) * 1e-3;
+  for (double& x : r.v) x = u(rng);
+  return r;
+}
+
 // ---- hand-solved graphs ----
 
 // 0 -> 1 (1), 0 -> 2 (1), 1 -> 2 (2), 2 -> 2 (5, a self-loop: ignored, so 2 is dangling).
 // d = 1/2, v = 1/3 each. With c = (x2/2 + 1/2)/3 (dangling mass and teleport):
 //   x0 = c, x1 = x0/4 + c = 1.25c, x2 = x0/4 + x1/2 + c = 1.875c; sum 4.125c = 1 => c = 8/33,
 //   x = (8, 10, 15)/33; check: (15/66 + 1/2)/3 = (24/33)/3 = 8/33.
-const std::vector<std::uint32_t> kSrcA{0, 0, 1, 2}, kDstA{1, 2, 2, 2};
-const std::vector<double> kWA{1, 1, 2, 5};
+const std::vector<std::uint32_t> kSrcA{0, 0, 1, 2}, kDstA{1, 2, 2, 2}, kWA{1, 1, 2, 5};
 const std::vector<double> kExpectedA{8.0 / 33, 10.0 / 33, 15.0 / 33};
 
 // 0 -> 1 given as two rows (1 and 2: summed to 3), 1 -> 0 (1), 1 -> 2 (1), 2 -> 0 (2); vertex 3
 // has no edges (dangling). d = 1/2, v = (1/2, 0, 0, 1/2). Teleport m = x3/2 + 1/2:
 //   x3 = m/2 => x3 = 1/3, m = 2/3; x1 = x0/2; x2 = x1/4 = x0/8;
 //   x0 = (x1/2 + x2)/2 + m/2 = 3x0/16 + 1/3 => x0 = 16/39; x = (16, 8, 2, 13)/39.
-const std::vector<std::uint32_t> kSrcB{0, 1, 1, 2, 0}, kDstB{1, 0, 2, 0, 1};
-const std::vector<double> kWB{1, 1, 1, 2, 2};
+const std::vector<std::uint32_t> kSrcB{0, 1, 1, 2, 0}, kDstB{1, 0, 2, 0, 1}, kWB{1, 1, 1, 2, 2};
 const std::vector<double> kVB{0.5, 0.0, 0.0, 0.5};
 const std::vector<double> kExpectedB{16.0 / 39, 8.0 / 39, 2.0 / 39, 13.0 / 39};
 
@@ -230,7 +233,7 @@ TEST(PageRankSerial, HandGraphWithDanglingAndSelfLoop) {
   int iterations = 0;
   double residual = 0.0;
   const std::vector<double> v(3, 1.0 / 3);
-  const auto x = pagerank_serial(3, kSrcA, kDstA, kWA, v, 0.5, 1e-15, 1000, &iterations, &residual);
+  const auto x = pagerank_serial(3, kSrcA, kDstA, to_double(kWA), v, 0.5, 1e-15, 1000, &iterations, &residual);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(x[i], kExpectedA[i], 1e-14) << i;
   EXPECT_LT(residual, 1e-15);
   EXPECT_GT(iterations, 5);
@@ -238,10 +241,7 @@ TEST(PageRankSerial, HandGraphWithDanglingAndSelfLoop) {
 }
 
 TEST(PageRankSerial, HandGraphWithDuplicatesAndPersonalization) {
-  int iterations = 0;
-  double residual = 0.0;
-  const auto x = pagerank_serial(4, kSrcB, kDstB, kWB, kVB, 0.5, 1e-15, 1000, &iterations,
-                                 &residual);
+  const auto x = pagerank_serial(4, kSrcB, kDstB, to_double(kWB), kVB, 0.5, 1e-15, 1000, nullptr, nullptr);
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(x[i], kExpectedB[i], 1e-14) << i;
   EXPECT_NEAR(std::accumulate(x.begin(), x.end(), 0.0), 1.0, 1e-14);
 }
@@ -250,311 +250,274 @@ TEST(PageRankSerial, StopsAtMaxIterationsAndRejectsBadInput) {
   int iterations = -1;
   double residual = 0.0;
   const std::vector<double> v(3, 1.0 / 3);
-  auto x = pagerank_serial(3, kSrcA, kDstA, kWA, v, 0.5, 0.0, 3, &iterations, &residual);
+  const auto w = to_double(kWA);
+  auto x = pagerank_serial(3, kSrcA, kDstA, w, v, 0.5, 0.0, 3, &iterations, &residual);
   EXPECT_EQ(iterations, 3);
   EXPECT_GT(residual, 0.0);
-  x = pagerank_serial(3, kSrcA, kDstA, kWA, v, 0.5, 1e-10, 0, &iterations, &residual);
+  x = pagerank_serial(3, kSrcA, kDstA, w, v, 0.5, 1e-10, 0, &iterations, &residual);
   EXPECT_EQ(iterations, 0);
   EXPECT_EQ(x, v);
   EXPECT_TRUE(std::isinf(residual));
   const std::vector<std::uint32_t> bad_dst{1, 2, 3, 2};
-  EXPECT_THROW(pagerank_serial(3, kSrcA, bad_dst, kWA, v, 0.5, 1e-10, 10, nullptr, nullptr),
-               std::invalid_argument);
+  EXPECT_THROW(pagerank_serial(3, kSrcA, bad_dst, w, v, 0.5, 1e-10, 10, nullptr, nullptr), std::invalid_argument);
   const std::vector<double> negative{1, -1, 2, 5};
   EXPECT_THROW(pagerank_serial(3, kSrcA, kDstA, negative, v, 0.5, 1e-10, 10, nullptr, nullptr),
                std::invalid_argument);
 }
 
-TEST(PageRankStep, HandGraphsConverge) {
+TEST(PageRankPull, OneIterationByHand) {
+  // Graph A from x = v = 1/3: out-weights (2, 2, 0), so y = (1/6, 1/6, 0); dangling mass x2 = 1/3,
+  // teleport = 1/2 * 1/3 + 1/2 = 2/3.
+  //   x0' = 2/9, x1' = 1/2 * (1 * 1/6) + 2/9 = 11/36, x2' = 1/2 * (1 * 1/6 + 2 * 1/6) + 2/9 = 17/36.
+  // Residual |2/9 - 1/3| + |11/36 - 1/3| + |17/36 - 1/3| = 1/9 + 1/36 + 5/36; dangling sum x2' = 17/36;
+  // next y = (2/9 / 2, 11/36 / 2, 0).
+  const Graph g = build_graph(3, kSrcA, kDstA, kWA);
   const std::vector<double> v(3, 1.0 / 3);
-  const Solution a = solve_with_steps(build_step_graph(3, kSrcA, kDstA, kWA), v, 0.5, 1e-15,
-                                      1000, {0, 3});
+  const std::vector<double> y = y_of(g, v);
+  for (const bool simd : {true, false}) {
+    std::vector<double> x_new(3), reference(3), y_next(3);
+    pagerank_pull(g.in_offsets, g.in_src, g.in_bene, y, v, 0.5, 1.0 / 3, x_new, simd);
+    pagerank_pull_reference(g.in_offsets, g.in_src, g.in_bene, y, v, 0.5, 1.0 / 3, reference);
+    EXPECT_NEAR(x_new[0], 2.0 / 9, 1e-16);
+    EXPECT_NEAR(x_new[1], 11.0 / 36, 1e-16);
+    EXPECT_NEAR(x_new[2], 17.0 / 36, 1e-16);
+    EXPECT_LT(max_rel_diff(reference, x_new), 1e-15);
+    ExactSum r, d;
+    pagerank_finish(x_new, v, g.dangling, g.out_weight, y_next, r, d);
+    EXPECT_NEAR(r.value(), 1.0 / 9 + 1.0 / 36 + 5.0 / 36, 1e-16);
+    EXPECT_NEAR(d.value(), 17.0 / 36, 1e-16);
+    EXPECT_EQ(y_next[0], x_new[0] / 2);
+    EXPECT_EQ(y_next[1], x_new[1] / 2);
+    EXPECT_EQ(y_next[2], 0.0);
+  }
+}
+
+TEST(PageRankPull, HandGraphsConverge) {
+  const std::vector<double> v(3, 1.0 / 3);
+  const Solution a = solve(build_graph(3, kSrcA, kDstA, kWA), v, 0.5, 1e-15, 1000, {0, 3});
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(a.x[i], kExpectedA[i], 1e-14) << i;
-  const Solution b = solve_with_steps(build_step_graph(4, kSrcB, kDstB, kWB), kVB, 0.5, 1e-15,
-                                      1000, {0, 4});
+  const Solution b = solve(build_graph(4, kSrcB, kDstB, kWB), kVB, 0.5, 1e-15, 1000, {0, 4});
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(b.x[i], kExpectedB[i], 1e-14) << i;
 }
 
-TEST(PageRankStep, OneStepByHand) {
-  // Graph A from x = v = 1/3: dangling mass x2 = 1/3, teleport = 1/2 * 1/3 + 1/2 = 2/3.
-  //   x0' = 2/9, x1' = 1/2 * 1/6 + 2/9 = 11/36, x2' = 1/2 * (1/6 + 1/3) + 2/9 = 17/36.
-  const StepGraph g = build_step_graph(3, kSrcA, kDstA, kWA);
-  const std::vector<double> v(3, 1.0 / 3);
-  std::vector<double> x_new(3), residual(1), dangling(1);
-  pagerank_step(g.in_offsets, g.in_src, g.in_weight, v, v, g.dangling, 0.5, 1.0 / 3,
-                {x_new, residual, dangling});
-  EXPECT_NEAR(x_new[0], 2.0 / 9, 1e-16);
-  EXPECT_NEAR(x_new[1], 11.0 / 36, 1e-16);
-  EXPECT_NEAR(x_new[2], 17.0 / 36, 1e-16);
-  EXPECT_NEAR(residual[0], 1.0 / 9 + 1.0 / 36 + 5.0 / 36, 1e-16);
-  EXPECT_NEAR(dangling[0], 17.0 / 36, 1e-16);
+// ---- the pull against its reference ----
+
+// Vertex p has p + 1 in-edges (1 .. 40: every split into blocks of 8, a block of 4 and a 0-3 tail),
+// with weights and values chosen so every product and partial sum is an exact double: the fast
+// loop and the reference must then agree bit for bit whatever order each adds in.
+TEST(PageRankPull, EveryTailLengthIsExactAgainstTheReference) {
+  const std::size_t n = 40, sources = 64;
+  std::vector<std::uint64_t> off{0};
+  std::vector<std::uint32_t> src, bene;
+  for (std::size_t p = 0; p < n; ++p) {
+    for (std::size_t k = 0; k <= p; ++k) {
+      src.push_back(static_cast<std::uint32_t>((p * 7 + k * 13) % sources));
+      bene.push_back(static_cast<std::uint32_t>(1 + (p + 3 * k) % 50));
+    }
+    off.push_back(src.size());
+  }
+  std::vector<double> y(sources), v(n);
+  for (std::size_t s = 0; s < sources; ++s) y[s] = static_cast<double>(s % 9 + 1) / 1024.0;
+  for (std::size_t p = 0; p < n; ++p) v[p] = static_cast<double>(p) / 256.0;
+  std::vector<double> reference(n);
+  pagerank_pull_reference(off, src, bene, y, v, 0.5, 0.25, reference);
+  for (std::size_t p = 0; p < n; ++p) {  // the value by hand, in plain order
+    double pulled = 0.0;
+    for (std::uint64_t e = off[p]; e < off[p + 1]; ++e) pulled += bene[e] * y[src[e]];
+    ASSERT_EQ(reference[p], 0.5 * pulled + (0.5 * 0.25 + 0.5) * v[p]) << p;
+  }
+  for (int threads : thread_counts()) {
+    for (const bool simd : {true, false}) {
+      with_threads(threads, [&] {
+        std::vector<double> x(n);
+        pagerank_pull(off, src, bene, y, v, 0.5, 0.25, x, simd);
+        EXPECT_TRUE(same_bits(x, reference)) << threads << " threads, simd " << simd;
+      });
+    }
+  }
 }
 
-// ---- random graphs ----
+// Random graphs with skewed in-degrees, ghosts on both sides, a heavy tail of weights and one
+// weight past 2^31 (the SIMD loop must convert it exactly too): to rounding of the reference; the
+// same bits for every thread count and with or without SIMD.
+TEST(PageRankPull, MatchesTheReferenceWithGhostsAndHeavyWeights) {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    SCOPED_TRACE(seed);
+    auto e = testing::random_graph(seed, 6000, 40000, true);
+    for (std::size_t k = 0; k < e.weight.size(); k += 97) e.weight[k] *= 400;
+    e.weight[5] = 3000000000u;
+    const Graph g = build_graph(6000, e.src, e.dst, e.weight);
+    const RandomPart r = random_part(seed, g, 2048, 5500);
+    const Part& p = r.p;
+    ASSERT_GT(p.ghost_global.size(), 1000u);
+    std::vector<double> reference(p.owned());
+    pagerank_pull_reference(p.in_offsets, p.in_src, p.in_bene, r.y_ext, r.v, 0.85, 0.123, reference);
+    std::vector<double> first;
+    for (int threads : thread_counts()) {
+      with_threads(threads, [&] {
+        std::vector<double> fast(p.owned()), portable(p.owned());
+        pagerank_pull(p.in_offsets, p.in_src, p.in_bene, r.y_ext, r.v, 0.85, 0.123, fast);
+        pagerank_pull(p.in_offsets, p.in_src, p.in_bene, r.y_ext, r.v, 0.85, 0.123, portable, false);
+        EXPECT_TRUE(same_bits(fast, portable)) << "SIMD loop available: " << pagerank_simd_available();
+        EXPECT_LT(max_rel_diff(fast, reference), 1e-13);
+        if (first.empty()) first = fast;
+        EXPECT_TRUE(same_bits(fast, first)) << threads << " threads";
+      });
+    }
+  }
+}
 
-TEST(PageRankStep, ConvergesToDensePowerIteration) {
+// A vertex's value depends only on its own in-list: renumbering the owned vertices (score numbers
+// them by state and ZIP) moves each value, bit for bit, and leaves the exact sums unchanged.
+TEST(PageRankPull, RenumberedVerticesKeepTheirBits) {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    SCOPED_TRACE(seed);
+    const auto e = testing::random_graph(seed, 5000, 30000, true);
+    const Graph g = build_graph(5000, e.src, e.dst, e.weight);
+    const RandomPart r = random_part(seed, g, 1024, 4700);
+    const Part& p = r.p;
+    const std::size_t owned = p.owned();
+    const auto dangling = std::span(g.dangling).subspan(p.first, owned);
+    const auto out_weight = std::span(g.out_weight).subspan(p.first, owned);
+    std::vector<double> x_old(owned, 1.0 / 4000), x1(owned), y1(owned);
+    pagerank_pull(p.in_offsets, p.in_src, p.in_bene, r.y_ext, r.v, 0.85, 0.123, x1);
+    ExactSum r1, d1;
+    pagerank_finish(x1, x_old, dangling, out_weight, y1, r1, d1);
+
+    // order[q] = vertex at position q, position_of[vertex] = q; ghosts keep their slots.
+    std::vector<std::uint32_t> order(owned), position_of(owned);
+    std::iota(order.begin(), order.end(), 0u);
+    std::mt19937_64 rng(seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::uint32_t q = 0; q < owned; ++q) position_of[order[q]] = q;
+    std::vector<double> y_perm(r.y_ext), v_perm(owned), ow_perm(owned);
+    std::vector<std::uint8_t> dangling_perm(owned);
+    for (std::size_t i = 0; i < owned; ++i) {
+      y_perm[position_of[i]] = r.y_ext[i];
+      v_perm[position_of[i]] = r.v[i];
+      ow_perm[position_of[i]] = out_weight[i];
+      dangling_perm[position_of[i]] = dangling[i];
+    }
+    std::vector<std::uint64_t> off{0};
+    std::vector<std::uint32_t> src, bene;
+    for (std::size_t q = 0; q < owned; ++q) {
+      for (auto k = p.in_offsets[order[q]]; k < p.in_offsets[order[q] + 1]; ++k) {
+        src.push_back(p.in_src[k] < owned ? position_of[p.in_src[k]] : p.in_src[k]);
+        bene.push_back(p.in_bene[k]);
+      }
+      off.push_back(src.size());
+    }
+    for (int threads : thread_counts()) {
+      with_threads(threads, [&] {
+        std::vector<double> x2(owned), y2(owned);
+        pagerank_pull(off, src, bene, y_perm, v_perm, 0.85, 0.123, x2);
+        ExactSum r2, d2;
+        pagerank_finish(x2, x_old, dangling_perm, ow_perm, y2, r2, d2);
+        for (std::size_t i = 0; i < owned; ++i) {
+          ASSERT_EQ(std::bit_cast<std::uint64_t>(x2[position_of[i]]), std::bit_cast<std::uint64_t>(x1[i])) << i;
+          ASSERT_EQ(y2[position_of[i]], y1[i]) << i;
+        }
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(r2.value()), std::bit_cast<std::uint64_t>(r1.value()));
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(d2.value()), std::bit_cast<std::uint64_t>(d1.value()));
+      });
+    }
+  }
+}
+
+TEST(PageRankPull, RejectsMismatchedSizes) {
+  const Graph g = build_graph(3, kSrcA, kDstA, kWA);
+  const std::vector<double> v(3, 1.0 / 3), short_v(2, 0.5);
+  std::vector<double> x(3), y(3);
+  EXPECT_THROW(pagerank_pull(g.in_offsets, g.in_src, g.in_bene, v, short_v, 0.5, 0.0, x), std::invalid_argument);
+  const std::vector<std::uint32_t> short_bene(g.in_bene.begin(), g.in_bene.end() - 1);
+  EXPECT_THROW(pagerank_pull(g.in_offsets, g.in_src, short_bene, v, v, 0.5, 0.0, x), std::invalid_argument);
+  EXPECT_THROW(pagerank_pull_reference(g.in_offsets, g.in_src, short_bene, v, v, 0.5, 0.0, x), std::invalid_argument);
+  const std::vector<std::uint32_t> far_src{0, 0, 7};  // beyond y_ext: only the reference checks
+  EXPECT_THROW(pagerank_pull_reference(g.in_offsets, far_src, g.in_bene, v, v, 0.5, 0.0, x), std::invalid_argument);
+  ExactSum r, d;
+  const std::vector<std::uint8_t> short_dangling(2, 0);
+  EXPECT_THROW(pagerank_finish(x, v, short_dangling, g.out_weight, y, r, d), std::invalid_argument);
+}
+
+// ---- pagerank_finish ----
+
+// The exact sums equal the plain sums to rounding and, bit for bit, the exact sums of the same
+// values added serially in reverse; y is x_new / out_weight (0 where dangling); any thread count.
+TEST(PageRankFinish, ExactSumsAndNextValues) {
+  const auto e = testing::random_graph(3, 9000, 60000, true);
+  const Graph g = build_graph(9000, e.src, e.dst, e.weight);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0.0, 1e-3);
+  std::vector<double> x_new(g.n), x_old(g.n);
+  for (double& x : x_new) x = u(rng);
+  for (double& x : x_old) x = u(rng);
+  double plain_r = 0.0, plain_d = 0.0;
+  ExactSum rev_r, rev_d;
+  for (std::size_t i = 0; i < g.n; ++i) {
+    plain_r += std::fabs(x_new[i] - x_old[i]);
+    plain_d += g.dangling[i] ? x_new[i] : 0.0;
+  }
+  for (std::size_t i = g.n; i-- > 0;) {
+    rev_r.add(std::fabs(x_new[i] - x_old[i]));
+    if (g.dangling[i]) rev_d.add(x_new[i]);
+  }
+  ASSERT_GT(plain_d, 0.0);
+  for (int threads : thread_counts()) {
+    with_threads(threads, [&] {
+      std::vector<double> y(g.n);
+      ExactSum r, d;
+      pagerank_finish(x_new, x_old, g.dangling, g.out_weight, y, r, d);
+      EXPECT_LT(std::fabs(r.value() - plain_r), 1e-14 * plain_r);
+      EXPECT_LT(std::fabs(d.value() - plain_d), 1e-14 * plain_d);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(r.value()), std::bit_cast<std::uint64_t>(rev_r.value()));
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(d.value()), std::bit_cast<std::uint64_t>(rev_d.value()));
+      for (std::size_t i = 0; i < g.n; ++i) ASSERT_EQ(y[i], g.dangling[i] ? 0.0 : x_new[i] / g.out_weight[i]) << i;
+    });
+  }
+}
+
+// ---- the iteration to convergence ----
+
+TEST(PageRankPull, ConvergesToTheDensePowerIterationAndTheSerialSolver) {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     SCOPED_TRACE(seed);
     const std::size_t n = 300;
     const auto e = testing::random_graph(seed, n, 1500, /*duplicates_allowed=*/true);
-    const auto w = to_double(e.weight);
     const auto v = random_personalization(seed, n);
-    const auto expected = dense_power_iteration(n, e.src, e.dst, w, v, 0.85);
-    const Solution s = solve_with_steps(build_step_graph(n, e.src, e.dst, w), v, 0.85, 1e-13,
-                                        1000, {0, n});
+    const auto dense = dense_power_iteration(n, e.src, e.dst, e.weight, v, 0.85);
+    const Solution s = solve(build_graph(n, e.src, e.dst, e.weight), v, 0.85, 1e-13, 1000, {0, n});
     EXPECT_LT(s.residual, 1e-13);
-    double total = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      ASSERT_NEAR(s.x[i], expected[i], 1e-12) << i;
-      total += s.x[i];
-    }
-    EXPECT_NEAR(total, 1.0, 1e-12);
-    const auto serial = pagerank_serial(n, e.src, e.dst, w, v, 0.85, 1e-13, 1000, nullptr, nullptr);
-    for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(serial[i], expected[i], 1e-12) << i;
+    EXPECT_LT(max_rel_diff(s.x, dense), 1e-10);
+    EXPECT_NEAR(std::accumulate(s.x.begin(), s.x.end(), 0.0), 1.0, 1e-12);
+    const auto serial = pagerank_serial(n, e.src, e.dst, to_double(e.weight), v, 0.85, 1e-13, 1000, nullptr, nullptr);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(serial[i], dense[i], 1e-12) << i;
   }
 }
 
-TEST(PageRankStep, MatchesPushReferenceWithGhosts) {
-  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
-    SCOPED_TRACE(seed);
-    const RandomPart r = random_part(seed, 6000, 40000, 2048, 5500);  // ghosts on both sides, a short last block
-    const Part& p = r.p;
-    const std::vector<double>& x_ext = r.x_ext;
-    const std::vector<double>& v = r.v;
-    const std::size_t owned = r.owned(), blocks = r.blocks();
-    const auto dangling = r.dangling();
-    std::vector<double> x1(owned), r1(blocks), d1(blocks), x2(owned), r2(blocks), d2(blocks);
-    pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123,
-                  {x1, r1, d1});
-    pagerank_step_reference(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123,
-                            {x2, r2, d2});
-    for (std::size_t i = 0; i < owned; ++i) ASSERT_NEAR(x1[i], x2[i], 1e-13 * x2[i]) << i;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      EXPECT_NEAR(r1[b], r2[b], 1e-13 * r2[b]) << b;
-      EXPECT_NEAR(d1[b], d2[b], 1e-13 * d2[b]) << b;
-      EXPECT_GT(d2[b], 0.0) << b;  // every block has dangling vertices: the sum is exercised
-    }
-  }
-}
-
-TEST(PageRankStep, BitIdenticalForAnyThreadCountAndSplit) {
-  const std::size_t n = 9000;  // 9 sum blocks, the last one short
+// The whole iteration gives the same bits for any thread count, any split of the vertices into
+// parts (an empty part included) and with or without SIMD.
+TEST(PageRankPull, BitIdenticalForAnyThreadCountSplitAndSimdPath) {
+  const std::size_t n = 9000;
   const auto e = testing::random_graph(7, n, 60000, true);
-  const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
+  const Graph g = build_graph(n, e.src, e.dst, e.weight);
   const auto v = random_personalization(7, n);
   Solution first;
-  with_threads(1, [&] { first = solve_with_steps(g, v, 0.85, 1e-12, 200, {0, n}); });
+  with_threads(1, [&] { first = solve(g, v, 0.85, 1e-12, 200, {0, n}); });
   EXPECT_LT(first.residual, 1e-12);
-  const std::vector<std::vector<std::size_t>> splits{
-      {0, n}, {0, 4096, n}, {0, 1024, 3072, 8192, n}, {0, 2048, 2048, n}};  // one empty part
+  EXPECT_GT(first.iterations, 10);
+  const std::vector<std::vector<std::size_t>> splits{{0, n}, {0, 4000, n}, {0, 1000, 3001, 8190, n}, {0, 2048, 2048, n}};
   for (int threads : thread_counts()) {
     for (const auto& cuts : splits) {
-      SCOPED_TRACE(::testing::Message() << threads << " threads, " << cuts.size() - 1 << " parts");
-      Solution s;
-      with_threads(threads, [&] { s = solve_with_steps(g, v, 0.85, 1e-12, 200, cuts); });
-      EXPECT_EQ(s.iterations, first.iterations);
-      EXPECT_TRUE(same_bits(s.x, first.x));
-      EXPECT_EQ(s.residual, first.residual);
-    }
-  }
-}
-
-TEST(PageRankStep, RejectsWrongPartialCount) {
-  const StepGraph g = build_step_graph(3, kSrcA, kDstA, kWA);
-  const std::vector<double> v(3, 1.0 / 3);
-  std::vector<double> x_new(3), residual(2), dangling(1);
-  EXPECT_THROW(pagerank_step(g.in_offsets, g.in_src, g.in_weight, v, v, g.dangling, 0.5, 0.0,
-                             {x_new, residual, dangling}),
-               std::invalid_argument);
-}
-
-TEST(SumInOrder, IsLeftToRight) {
-  // (1e16 + 1) rounds back to 1e16, so left to right gives 0; any other order gives 1.
-  const std::vector<double> partials{1e16, 1.0, -1e16};
-  EXPECT_EQ(sum_in_order(partials), 0.0);
-  EXPECT_EQ(sum_in_order(std::vector<double>{}), 0.0);
-}
-
-// The locality-ordered split (pull over permuted positions, block sums in global order) gives the
-// same bits as pagerank_step on the natural order, for any permutation and thread count.
-TEST(PageRankPull, PermutedOrderGivesTheSameBitsAsTheStep) {
-  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-    SCOPED_TRACE(seed);
-    RandomPart r = random_part(seed, 5000, 30000, 1024, 4700);
-    const Part& p = r.p;
-    const std::vector<double>& x_ext = r.x_ext;
-    const std::vector<double>& v = r.v;
-    const std::size_t owned = r.owned(), blocks = r.blocks();
-    const auto dangling = r.dangling();
-    std::mt19937_64& rng = r.rng;
-    std::vector<double> x1(owned), r1(blocks), d1(blocks);
-    pagerank_step(p.in_offsets, p.in_src, p.in_weight, x_ext, v, dangling, 0.85, 0.123, {x1, r1, d1});
-
-    // A random numbering of the owned vertices: order[pos] = vertex, position_of[vertex] = pos.
-    std::vector<std::uint32_t> order(owned), position_of(owned);
-    std::iota(order.begin(), order.end(), 0u);
-    std::shuffle(order.begin(), order.end(), rng);
-    for (std::uint32_t q = 0; q < owned; ++q) position_of[order[q]] = q;
-    // Renumber: owned x values move to their positions, ghosts stay; edges keep their order.
-    std::vector<double> x_perm(x_ext), v_perm(owned);
-    for (std::size_t i = 0; i < owned; ++i) {
-      x_perm[position_of[i]] = x_ext[i];
-      v_perm[position_of[i]] = v[i];
-    }
-    std::vector<std::uint64_t> off{0};
-    std::vector<std::uint32_t> src;
-    std::vector<double> w;
-    for (std::size_t q = 0; q < owned; ++q) {
-      const std::uint32_t i = order[q];
-      for (auto k = p.in_offsets[i]; k < p.in_offsets[i + 1]; ++k) {
-        const std::uint32_t s = p.in_src[k];
-        src.push_back(s < owned ? position_of[s] : s);
-        w.push_back(p.in_weight[k]);
+      for (const bool simd : {true, false}) {
+        SCOPED_TRACE(::testing::Message() << threads << " threads, " << cuts.size() - 1 << " parts, simd " << simd);
+        Solution s;
+        with_threads(threads, [&] { s = solve(g, v, 0.85, 1e-12, 200, cuts, simd); });
+        EXPECT_EQ(s.iterations, first.iterations);
+        EXPECT_TRUE(same_bits(s.x, first.x));
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(s.residual), std::bit_cast<std::uint64_t>(first.residual));
       }
-      off.push_back(src.size());
-    }
-    for (int threads : testing::thread_counts()) {
-      testing::with_threads(threads, [&] {
-        std::vector<double> x2(owned), r2(blocks), d2(blocks);
-        pagerank_pull(off, src, w, x_perm, v_perm, 0.85, 0.123, x2);
-        pagerank_block_sums(position_of, x2, x_perm, dangling, r2, d2);
-        for (std::size_t i = 0; i < owned; ++i) ASSERT_EQ(x2[position_of[i]], x1[i]) << i;
-        EXPECT_TRUE(testing::same_bits(r1, r2));
-        EXPECT_TRUE(testing::same_bits(d1, d2));
-      });
     }
   }
-}
-
-
-// ---- the pre-scaled kernels (integer edge weights, y = x / out_weight) ----
-
-// The in-CSR of build_step_graph with the merged integer weights instead of P_ji, and each
-// vertex's out-weight.
-struct ScaledGraph {
-  std::vector<std::uint64_t> in_offsets;
-  std::vector<std::uint32_t> in_src, in_bene;
-  std::vector<double> out_weight;
-  std::vector<std::uint8_t> dangling;
-};
-
-ScaledGraph build_scaled_graph(std::size_t n, const std::vector<std::uint32_t>& src,
-                               const std::vector<std::uint32_t>& dst, const std::vector<std::uint32_t>& w) {
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> merged;  // (dst, src) -> weight
-  ScaledGraph g;
-  g.out_weight.assign(n, 0.0);
-  for (std::size_t k = 0; k < src.size(); ++k) {
-    if (src[k] == dst[k]) continue;
-    merged[{dst[k], src[k]}] += w[k];
-    g.out_weight[src[k]] += w[k];
-  }
-  g.in_offsets.assign(n + 1, 0);
-  for (const auto& [edge, weight] : merged) {
-    ++g.in_offsets[edge.first + 1];
-    g.in_src.push_back(edge.second);
-    g.in_bene.push_back(weight);
-  }
-  std::partial_sum(g.in_offsets.begin(), g.in_offsets.end(), g.in_offsets.begin());
-  for (double ow : g.out_weight) g.dangling.push_back(ow == 0.0 ? 1 : 0);
-  return g;
-}
-
-double max_rel_diff(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    worst = std::max(worst, std::fabs(a[i] - b[i]) / std::max(std::fabs(b[i]), 1e-300));
-  return worst;
-}
-
-// One step on pre-scaled values equals pagerank_step (P_ji weights) to rounding, gives the same
-// bits for any thread count and with or without the SIMD loop (weights past 2^31 included), and the fused finish pass gives the exact residual and
-// dangling sums (order-independent bits, within rounding of pagerank_block_sums') plus y = x_new / out_weight.
-TEST(PageRankPullScaled, MatchesTheStepAndFusesTheBlockSums) {
-  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-    SCOPED_TRACE(seed);
-    const std::size_t n = 6000;
-    auto e = testing::random_graph(seed, n, 40000, true);
-    for (std::size_t k = 0; k < e.weight.size(); k += 97) e.weight[k] *= 400;  // a heavy tail
-    e.weight[5] = 3000000000u;  // beyond int32: the SIMD loop converts it exactly too
-    const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
-    const ScaledGraph sg = build_scaled_graph(n, e.src, e.dst, e.weight);
-    ASSERT_EQ(sg.in_src, g.in_src);
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> u(0.0, 1e-3);
-    std::vector<double> x(n), v(n), y(n);
-    for (double& xi : x) xi = u(rng);
-    for (double& vi : v) vi = u(rng);
-    for (std::size_t i = 0; i < n; ++i) y[i] = sg.out_weight[i] > 0 ? x[i] / sg.out_weight[i] : 0.0;
-    const std::size_t blocks = sum_block_count(n);
-    std::vector<double> x_ref(n), r_ref(blocks), d_ref(blocks);
-    pagerank_step(g.in_offsets, g.in_src, g.in_weight, x, v, g.dangling, 0.85, 0.0421, {x_ref, r_ref, d_ref});
-
-    std::vector<std::uint32_t> identity(n);
-    std::iota(identity.begin(), identity.end(), 0u);
-    std::vector<double> first, first_sums;
-    for (int threads : testing::thread_counts()) {
-      testing::with_threads(threads, [&] {
-        std::vector<double> x32(n), portable(n);
-        pagerank_pull_scaled(sg.in_offsets, sg.in_src, sg.in_bene, y, v, 0.85, 0.0421, x32);
-        pagerank_pull_scaled(sg.in_offsets, sg.in_src, sg.in_bene, y, v, 0.85, 0.0421, portable, false);
-        EXPECT_TRUE(testing::same_bits(x32, portable)) << "SIMD loop: " << pagerank_simd_available();
-        EXPECT_LT(max_rel_diff(x32, x_ref), 1e-13);
-        if (first.empty()) first = x32;
-        EXPECT_TRUE(testing::same_bits(x32, first)) << threads << " threads";
-
-        std::vector<double> y_next(n), r_plain(blocks), d_plain(blocks);
-        ExactSum r, d;
-        pagerank_finish(x32, x, sg.dangling, sg.out_weight, y_next, r, d);
-        pagerank_block_sums(identity, x32, x, sg.dangling, r_plain, d_plain);
-        // The exact sums: within rounding of the block sums, and the same bits as summing the same
-        // values exactly in reverse order, serially.
-        EXPECT_LT(std::fabs(r.value() - sum_in_order(r_plain)), 1e-15 * sum_in_order(r_plain));
-        EXPECT_LT(std::fabs(d.value() - sum_in_order(d_plain)), 1e-15 * sum_in_order(d_plain));
-        ExactSum r_rev, d_rev;
-        for (std::size_t i = n; i-- > 0;) {
-          r_rev.add(std::fabs(x32[i] - x[i]));
-          if (sg.dangling[i]) d_rev.add(x32[i]);
-        }
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(r.value()), std::bit_cast<std::uint64_t>(r_rev.value()));
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(d.value()), std::bit_cast<std::uint64_t>(d_rev.value()));
-        if (first_sums.empty()) first_sums = {r.value(), d.value()};
-        EXPECT_TRUE(testing::same_bits(std::vector<double>{r.value(), d.value()}, first_sums)) << threads << " threads";
-        for (std::size_t i = 0; i < n; ++i)
-          ASSERT_EQ(y_next[i], sg.dangling[i] ? 0.0 : x32[i] / sg.out_weight[i]) << i;
-      });
-    }
-  }
-}
-
-// Driven to convergence with the pre-scaled kernels, the result is the dense power iteration's,
-// and every snapshot-visible value is within 1e-12 relative of the P_ji-weighted step's.
-TEST(PageRankPullScaled, ConvergesToTheSameVectorAsTheStep) {
-  const std::size_t n = 800;
-  const auto e = testing::random_graph(7, n, 6000, true);
-  const StepGraph g = build_step_graph(n, e.src, e.dst, to_double(e.weight));
-  const ScaledGraph sg = build_scaled_graph(n, e.src, e.dst, e.weight);
-  const std::vector<double> v = random_personalization(7, n);
-  const Solution ref = solve_with_steps(g, v, 0.85, 1e-13, 500, {0, n});
-
-  std::vector<double> x = v, x_new(n), y(n);
-  ExactSum r, d;
-  for (std::size_t i = 0; i < n; ++i) y[i] = sg.dangling[i] ? 0.0 : x[i] / sg.out_weight[i];
-  double dangling_mass = 0.0;
-  for (std::size_t i = 0; i < n; ++i) dangling_mass += sg.dangling[i] ? v[i] : 0.0;
-  int iterations = 0;
-  double residual = 1.0;
-  while (iterations < 500 && residual >= 1e-13) {
-    pagerank_pull_scaled(sg.in_offsets, sg.in_src, sg.in_bene, y, v, 0.85, dangling_mass, x_new);
-    pagerank_finish(x_new, x, sg.dangling, sg.out_weight, y, r, d);
-    residual = r.value();
-    dangling_mass = d.value();
-    x.swap(x_new);
-    ++iterations;
-  }
-  EXPECT_EQ(iterations, ref.iterations);
-  EXPECT_LT(max_rel_diff(x, ref.x), 1e-12);
-  const auto dense = dense_power_iteration(n, e.src, e.dst, to_double(e.weight), v, 0.85);
-  EXPECT_LT(max_rel_diff(x, dense), 1e-10);
 }
 
 }  // namespace
