@@ -22,24 +22,11 @@
 #include "io/error.hpp"
 #include "io/text.hpp"
 #include "src/commands/support.hpp"
+#include "src/commands/validators.hpp"
 #include "src/commands/commands.hpp"
 #include "src/pipeline/pipeline.hpp"
 
 namespace signalrank {
-
-std::vector<std::uint8_t> conversions(std::span<const double> current, std::span<const double> future,
-                                      std::span<const double> history, const ConversionRule& rule) {
-  if (future.size() != current.size() || history.size() != current.size())
-    throw std::invalid_argument("conversions: columns of different lengths");
-  const double scale = static_cast<double>(rule.horizon) / rule.window_weeks * (1 + rule.margin);
-  std::vector<std::uint8_t> out(current.size());
-  for (std::size_t i = 0; i < current.size(); ++i) {
-    const bool grew = future[i] > current[i] * scale && future[i] >= rule.trigger_min;
-    const bool first = history[i] == 0 && future[i] > 0;
-    out[i] = first ? kFirstActivity : grew ? kGrew : kNotConverted;
-  }
-  return out;
-}
 
 std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, std::span<const std::uint64_t> npi,
                                                std::span<const std::uint8_t> eligible) {
@@ -73,22 +60,22 @@ std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalran
 std::vector<BacktestRow> evaluate_lists(std::span<const RankedList> lists, std::span<const std::uint8_t> converted,
                                         std::span<const std::uint8_t> adopter, std::uint64_t eligible) {
   if (lists.empty()) throw std::invalid_argument("evaluate_lists: no list");
-  std::uint64_t n_converted = 0, n_new = 0, n_adopters = 0;
+  std::uint64_t n_converted = 0, n_starts = 0, n_adopters = 0;
   for (std::uint32_t p : lists.front().order) {
-    n_converted += converted[p] != kNotConverted;
-    n_new += converted[p] == kFirstActivity;
+    n_converted += converted[p] != kernels::kNotConverted;
+    n_starts += converted[p] == kernels::kStart;
     if (!adopter.empty()) n_adopters += adopter[p];
   }
   const double base = eligible ? static_cast<double>(n_converted) / static_cast<double>(eligible) : 0.0;
   std::vector<BacktestRow> rows;
-  auto row = [&](const std::string& list, const std::string& rule, std::uint64_t k, double hits, double new_writers,
+  auto row = [&](const std::string& list, const std::string& rule, std::uint64_t k, double hits, double starts,
                  double found) {
     BacktestRow r;
     r.list = list;
     r.k_rule = rule;
     r.k = k;
     r.hits = hits;
-    r.new_writers = new_writers;
+    r.starts = starts;
     r.precision = hits / static_cast<double>(k);
     r.base_rate = base;
     if (base > 0) r.lift = r.precision / base;
@@ -107,13 +94,13 @@ std::vector<BacktestRow> evaluate_lists(std::span<const RankedList> lists, std::
   };
   auto list_row = [&](const std::string& name, std::span<const std::uint32_t> order, const std::string& rule,
                       std::uint64_t k) {
-    row(name, rule, k, first_k(order, k, converted), first_k(order, k, converted, kFirstActivity),
+    row(name, rule, k, first_k(order, k, converted), first_k(order, k, converted, kernels::kStart),
         adopter.empty() ? 0.0 : first_k(order, k, adopter));
   };
   for (const auto& [rule, k] : ks) {
     for (const RankedList& l : lists) list_row(l.name, l.order, rule, k);
     const double share = static_cast<double>(k) / static_cast<double>(eligible);
-    row("random", rule, k, static_cast<double>(n_converted) * share, static_cast<double>(n_new) * share,
+    row("random", rule, k, static_cast<double>(n_converted) * share, static_cast<double>(n_starts) * share,
         static_cast<double>(n_adopters) * share);
   }
   return rows;
@@ -126,24 +113,25 @@ std::string fmt_opt(const std::optional<double>& v, const char* spec) {
 }  // namespace
 
 std::string backtest_csv(const std::vector<BacktestRow>& rows) {
-  std::string out = csv_record({"list", "k_rule", "k", "converted_in_top_k", "new_writers_in_top_k", "precision",
+  std::string out = csv_record({"list", "k_rule", "k", "converted_in_top_k", "starts_in_top_k", "precision",
                                 "base_rate", "lift",
-                                "adopters_found", "adopters", "recall"});
+                                "adopters_found", "adopters", "recall", "placebo_rate"});
   for (const auto& r : rows)
     out += csv_record({r.list, r.k_rule, std::to_string(r.k), fmt::format("{:g}", r.hits),
-                       fmt::format("{:g}", r.new_writers), fmt::format("{:.6f}", r.precision),
+                       fmt::format("{:g}", r.starts), fmt::format("{:.6f}", r.precision),
                        fmt::format("{:.6f}", r.base_rate), fmt_opt(r.lift, "{:.4f}"),
                        r.recall ? fmt::format("{:g}", r.adopters_found) : std::string(),
-                       r.recall ? std::to_string(r.adopters) : std::string(), fmt_opt(r.recall, "{:.4f}")});
+                       r.recall ? std::to_string(r.adopters) : std::string(), fmt_opt(r.recall, "{:.4f}"),
+                       fmt::format("{:.6f}", r.placebo_rate)});
   return out;
 }
 
 std::string backtest_table(const std::vector<BacktestRow>& rows) {
   std::string out = fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10} {:>7} {:>8}\n", "list", "rule", "k",
-                                "converted", "(new)", "precision", "lift", "recall");
+                                "converted", "(start)", "precision", "lift", "recall");
   for (const auto& r : rows)
     out += fmt::format("{:<16} {:>5} {:>7} {:>10} {:>6} {:>10.4f} {:>7} {:>8}\n", r.list, r.k_rule, r.k,
-                       fmt::format("{:.1f}", r.hits), fmt::format("{:.1f}", r.new_writers), r.precision, r.lift ? fmt::format("{:.2f}", *r.lift) : "-",
+                       fmt::format("{:.1f}", r.hits), fmt::format("{:.1f}", r.starts), r.precision, r.lift ? fmt::format("{:.2f}", *r.lift) : "-",
                        r.recall ? fmt::format("{:.3f}", *r.recall) : "-");
   return out;
 }
@@ -218,7 +206,7 @@ std::vector<std::uint64_t> hits_in_top_ks(const ScoreComponents& c, const kernel
     if (k < range) std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k),
                                     idx.begin() + static_cast<std::ptrdiff_t>(range), better);
     range = k;
-    for (std::uint64_t r = 0; r < k; ++r) hits[j] += c.converted[idx[r]] != kNotConverted;
+    for (std::uint64_t r = 0; r < k; ++r) hits[j] += c.converted[idx[r]] != kernels::kNotConverted;
   }
   return hits;
 }
@@ -316,7 +304,9 @@ namespace {
 struct BacktestOptions {
   std::string universe, campaign, as_of, truth, out;
   int horizon = 13;
-  double margin = 0.2;
+  double margin = 0.2, alpha = 0.01;
+  std::optional<double> min_increase;  // default: the campaign's trigger_min
+  std::uint64_t placebo_seed = 1;
   bool tune = false;
   double tune_step = 0.1;
   std::vector<std::uint64_t> tune_k;  // empty: the table's ks at the tuning date
@@ -351,6 +341,16 @@ std::string weights_text(const kernels::ScoreWeights& w) {
 
 constexpr int kStaticWeeks = 52;  // the static list's history
 
+// The Wilson score interval (95 %) of a proportion k / n, as "[lo, hi]".
+std::string wilson95(std::uint64_t k, std::uint64_t n) {
+  if (n == 0) return "[-]";
+  constexpr double z = 1.959963984540054;
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+  const double half = z / (1 + z * z / nn) * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn));
+  return fmt::format("[{:.5f}, {:.5f}]", std::max(0.0, centre - half), std::min(1.0, centre + half));
+}
+
 int run_backtest(const Comm& comm, const BacktestOptions& o) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -383,28 +383,27 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                                   "the data, which starts {}",
                                   format_week(training_week), campaign.window_weeks, format_week(universe.first_week())));
 
+  const kernels::OutcomeRule rule{o.horizon, o.alpha, o.margin, o.min_increase.value_or(campaign.trigger_min),
+                                  campaign.trigger_min};
   // ---- tuning (optional): rank as of training_week, outcomes in (training_week, as_of_week] — nothing after as_of_week is used ----
   pipeline::Ranking training;
-  std::vector<double> train_future, train_history;
-  // Every outcome and history window below comes from one read of the campaign's rows (its time
-  // counts as outcomes' in the report).
+  pipeline::Outcomes train_outcomes;
+  // Every outcome and window below comes from one read of the campaign's rows (its time counts
+  // as outcomes' in the report).
   const auto weeks_start = Clock::now();
   const pipeline::CampaignWeeks weeks(comm, universe, campaign, horizon_end);
   const double weeks_read_s = std::chrono::duration<double>(Clock::now() - weeks_start).count();
   if (o.tune) {
     training = pipeline::compute_ranking(comm, universe, campaign, training_week, {});
-    train_future = weeks.window_volume(as_of_week, o.horizon);
-    train_history = weeks.window_volume(training_week, std::max(1, training_week.value - universe.first_week() + 1));
+    train_outcomes = weeks.outcomes(training_week, rule, o.placebo_seed);
   }
   const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
 
   // ---- the ranking as of as_of_week, and what happened around it (collective) ----
   pipeline::Ranking ranking = pipeline::compute_ranking(comm, universe, campaign, as_of_week, {});
   const double rank_s = std::chrono::duration<double>(Clock::now() - start).count() - tune_read_s;
-  const std::vector<double> future = weeks.window_volume(horizon_end, o.horizon);
+  const pipeline::Outcomes outcomes = weeks.outcomes(as_of_week, rule, o.placebo_seed);
   const std::vector<double> past52 = weeks.window_volume(as_of_week, kStaticWeeks);
-  const int history_weeks = std::max(1, as_of_week.value - universe.first_week() + 1);
-  const std::vector<double> history = weeks.window_volume(as_of_week, history_weeks);
   const double outcome_s =
       std::chrono::duration<double>(Clock::now() - start).count() - rank_s - tune_read_s + weeks_read_s;
 
@@ -412,13 +411,11 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     const Snapshot& s = ranking.snapshot;
     const Providers providers = universe.read_providers();
     const std::size_t n = providers.size();
-    // Per provider index: eligibility and current volume from the snapshot (rank order).
+    // Per provider index: eligibility from the snapshot (rank order).
     std::vector<std::uint8_t> eligible(n, 0);
-    std::vector<double> current(n, 0);
     std::vector<std::uint32_t> signalrank_order;
     for (std::size_t row = 0; row < s.size(); ++row) {
       const auto p = static_cast<std::uint32_t>(index_of(providers.npi, s.npi[row]));
-      current[p] = s.volume[row];
       if (s.rank[row] != 0) {
         eligible[p] = 1;
         signalrank_order.push_back(p);  // rows are in rank order
@@ -426,8 +423,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     }
     const std::uint64_t n_eligible = signalrank_order.size();
     if (n_eligible == 0) throw ConfigError(o.campaign, 0, "", "no provider is eligible for this campaign; nothing to test");
-    const std::vector<std::uint8_t> converted =
-        conversions(current, future, history, {campaign.window_weeks, o.horizon, o.margin, campaign.trigger_min});
+    const std::vector<std::uint8_t>& converted = outcomes.converted;
     const std::vector<std::uint32_t> static_order = static_volume_order(past52, providers.npi, eligible);
 
     std::vector<std::uint8_t> adopter;
@@ -452,11 +448,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     if (o.tune) {
       // Learn on (training_week, as_of_week], then order the ranking as of as_of_week by the learnt weights.
       const Snapshot& ts = training.snapshot;
-      std::vector<double> train_current(n, 0);
-      for (std::size_t row = 0; row < ts.size(); ++row)
-        train_current[static_cast<std::size_t>(index_of(providers.npi, ts.npi[row]))] = ts.volume[row];
-      const std::vector<std::uint8_t> train_converted = conversions(
-          train_current, train_future, train_history, {campaign.window_weeks, o.horizon, o.margin, campaign.trigger_min});
+      const std::vector<std::uint8_t>& train_converted = train_outcomes.converted;
       std::vector<std::uint32_t> train_provider, now_provider;
       const ScoreComponents train = components_of(ts, providers, train_converted, train_provider);
       if (train.npi.empty()) throw ConfigError(o.campaign, 0, "", "no provider is eligible at the tuning date");
@@ -469,22 +461,32 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
       lists.push_back({"signalrank_tuned", tuned_order});
     }
     lists.push_back({"top_decile", static_order});
-    const auto rows = evaluate_lists(lists, converted, adopter, n_eligible);
-    std::uint64_t n_converted = 0, n_new = 0, active52 = 0;
+    auto rows = evaluate_lists(lists, converted, adopter, n_eligible);
+    std::uint64_t n_converted = 0, n_starts = 0, active52 = 0;
     for (std::uint32_t p : signalrank_order) {
-      n_converted += converted[p] != kNotConverted;
-      n_new += converted[p] == kFirstActivity;
+      n_converted += converted[p] != kernels::kNotConverted;
+      n_starts += converted[p] == kernels::kStart;
       active52 += past52[p] > 0;
     }
-    std::printf("backtest: %s as of %s, horizon %d weeks (to %s), margin %.2f; ranking %.2f s, outcomes %.2f s, %d ranks\n",
-                campaign.name.c_str(), format_week(as_of_week).c_str(), o.horizon, format_week(horizon_end).c_str(), o.margin, rank_s,
+    std::uint64_t n_placebo = 0;
+    for (std::uint32_t p : signalrank_order) n_placebo += outcomes.placebo[p] != kernels::kNotConverted;
+    const double placebo_rate = static_cast<double>(n_placebo) / static_cast<double>(n_eligible);
+    for (BacktestRow& r : rows) r.placebo_rate = placebo_rate;
+    std::printf("backtest: %s as of %s, horizon %d weeks (to %s); ranking %.2f s, outcomes %.2f s, %d ranks\n",
+                campaign.name.c_str(), format_week(as_of_week).c_str(), o.horizon, format_week(horizon_end).c_str(), rank_s,
                 outcome_s, comm.size());
     std::printf("backtest: %llu eligible, %llu of them active in the 52 weeks to t (the static list's order beyond "
                 "them is by NPI)\n",
                 static_cast<unsigned long long>(n_eligible), static_cast<unsigned long long>(active52));
-    std::printf("backtest: %llu converted (base rate %.4f): %llu grew beyond their pace, %llu new writers",
+    std::printf("backtest: converted = start (no services in the %d weeks to t, >= %g in the horizon) or ramp (the "
+                "horizon's services above the %d-week pace x %d weeks x season %.4f by Poisson p < %g, by %g %% and by "
+                "%g services)\n",
+                outcomes.baseline_weeks, rule.trigger_min, outcomes.baseline_weeks, o.horizon, outcomes.seasonal, rule.alpha,
+                100 * rule.margin, rule.min_increase);
+    std::printf("backtest: %llu converted (base rate %.4f, 95 %% interval %s): %llu ramps, %llu starts",
                 static_cast<unsigned long long>(n_converted), rows.front().base_rate,
-                static_cast<unsigned long long>(n_converted - n_new), static_cast<unsigned long long>(n_new));
+                wilson95(n_converted, n_eligible).c_str(),
+                static_cast<unsigned long long>(n_converted - n_starts), static_cast<unsigned long long>(n_starts));
     if (!o.truth.empty())
       std::printf("; planted adopters in the horizon: %llu, %llu of them eligible",
                   static_cast<unsigned long long>(planted), static_cast<unsigned long long>(planted_eligible));
@@ -506,6 +508,14 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                   tuned.weights.volume, tuned.weights.growth, tuned.weights.pagerank, tuned.weights.peer_exposure,
                   tuned.weights.trigger);
     }
+    if (outcomes.placebo_baseline_weeks > 0)
+      std::printf("\nbacktest: placebo (the rule on each provider's own %d + %d weeks to t in random order, seed %llu): "
+                  "%llu of the eligible convert, rate %.5f (95 %% interval %s) = %.1f %% of the base rate",
+                  outcomes.placebo_baseline_weeks, o.horizon, static_cast<unsigned long long>(o.placebo_seed),
+                  static_cast<unsigned long long>(n_placebo), placebo_rate, wilson95(n_placebo, n_eligible).c_str(),
+                  rows.front().base_rate > 0 ? 100 * placebo_rate / rows.front().base_rate : 0.0);
+    else
+      std::printf("\nbacktest: placebo: not computed (fewer than %d weeks of data to t)", o.horizon + 1);
     std::printf("\n%s", backtest_table(rows).c_str());
     if (!o.out.empty()) {
       write_text_atomically(o.out, backtest_csv(rows));
@@ -527,8 +537,15 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
       ->required();
   sub->add_option("--horizon", o->horizon, "weeks after t in which conversions count (default 13)")
       ->check(CLI::PositiveNumber);
-  sub->add_option("--margin", o->margin, "growth beyond the current pace that counts as converted (default 0.2)")
-      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--margin", o->margin, "a ramp's relative margin over its expected volume (default 0.2)")
+      ->check(cli::number_in(0, 100));
+  sub->add_option("--alpha", o->alpha, "a ramp's one-sided test level (default 0.01)")
+      ->check(cli::number_in(0, 0.5, true));
+  sub->add_option("--min-increase", o->min_increase,
+                  "a ramp's least increase over its expected volume, in services (default: the campaign's trigger_min)")
+      ->check(cli::number_in(0, 1e9));
+  sub->add_option("--placebo-seed", o->placebo_seed, "seed of the placebo's shuffles (default 1)")
+      ->check(cli::whole_number());
   sub->add_option("--truth", o->truth, "truth.csv of generate (npi,adoption_week): adds recall of planted adopters")
       ->check(CLI::ExistingFile);
   sub->add_option("--out", o->out, "write the table as CSV here (atomically)");

@@ -1,13 +1,11 @@
 // signalrank backtest: how well the ranking as of week t predicted what providers did in the
 // following h weeks, against the static list a commercial team would otherwise use.
 //
-// Outcome of each provider eligible at t (t = --as-of, h = --horizon, m = --margin):
-//   current_i = campaign services in the window_weeks weeks ending at t (the snapshot's volume)
-//   future_i  = campaign services in (t, t+h]
-//   history_i = campaign services in every week of the data up to and including t
-//   converted_i = future_i > current_i · h / window_weeks · (1 + m) and future_i ≥ trigger_min
-//                 (it grew beyond its current pace by the margin), or
-//                 history_i = 0 and future_i > 0 (first relevant activity: a new writer).
+// Outcome of each provider eligible at t (t = --as-of, h = --horizon): kernels/outcome.hpp, a
+// start (no services in the 52 weeks to t, at least trigger_min in (t, t+h]) or a ramp (the
+// horizon's services above the seasonally adjusted 52-week pace by a one-sided Poisson test at
+// --alpha, by --margin and by --min-increase). The placebo is the same rule on each provider's
+// own weeks to t in random order: its rate estimates how often the rule converts by chance.
 // Base rate = converted / eligible. Lists, each over the eligible providers:
 //   signalrank  the ranking as of t (score descending, NPI ascending)
 //   top_decile  static list: campaign services in the 52 weeks ending at t, descending, ties by
@@ -27,22 +25,12 @@
 #include <string>
 #include <vector>
 
+#include "kernels/outcome.hpp"
 #include "kernels/ranking.hpp"
 
 namespace signalrank {
 
-struct ConversionRule {
-  int window_weeks = 13;
-  int horizon = 13;
-  double margin = 0.2;
-  double trigger_min = 5;
-};
-
-// One flag per provider (all spans of one length): 0 not converted, kGrew, kFirstActivity (a new
-// writer; takes precedence when both hold).
-enum Conversion : std::uint8_t { kNotConverted = 0, kGrew = 1, kFirstActivity = 2 };
-std::vector<std::uint8_t> conversions(std::span<const double> current, std::span<const double> future,
-                                      std::span<const double> history, const ConversionRule& rule);
+using kernels::Conversion;
 
 // Provider indices of the eligible providers by `volume` descending, ties by NPI ascending.
 std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, std::span<const std::uint64_t> npi,
@@ -56,12 +44,13 @@ struct BacktestRow {
   std::string k_rule;
   std::uint64_t k = 0;
   double hits = 0;         // converted among the first k (expected value for random)
-  double new_writers = 0;  // of those, converted by first activity
+  double starts = 0;       // of those, converted by a start
   double precision = 0, base_rate = 0;
   std::optional<double> lift;      // absent when the base rate is 0
   std::optional<double> recall;    // absent without --truth or without adopters in the window
   double adopters_found = 0;       // expected value for random
   std::uint64_t adopters = 0;      // eligible planted adopters of the window
+  double placebo_rate = 0;         // the placebo's conversions / eligible (the same on every row)
 };
 
 // Named lists, each the provider indices of all eligible providers, best first. Rows per k: each
@@ -80,8 +69,8 @@ std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalran
                                         std::span<const std::uint8_t> converted, std::span<const std::uint8_t> adopter,
                                         std::uint64_t eligible);
 
-// CSV: list,k_rule,k,converted_in_top_k,new_writers_in_top_k,precision,base_rate,lift,
-//      adopters_found,adopters,recall
+// CSV: list,k_rule,k,converted_in_top_k,starts_in_top_k,precision,base_rate,lift,
+//      adopters_found,adopters,recall,placebo_rate
 std::string backtest_csv(const std::vector<BacktestRow>& rows);
 // The same as an aligned text table.
 std::string backtest_table(const std::vector<BacktestRow>& rows);

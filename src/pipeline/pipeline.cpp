@@ -4,6 +4,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "io/agree.hpp"
@@ -136,17 +139,17 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 
 CampaignWeeks::CampaignWeeks(const Comm& comm, const UniverseReader& universe, const Campaign& campaign,
                              WeekIndex last_week)
-    : comm_(comm) {
+    : comm_(comm), first_week_(universe.first_week()), last_week_(last_week.value) {
   const BlockLayout layout = read_layout(comm, root_shape(comm, universe));
+  begin_ = layout.begin(comm.rank());
   agree_on_errors(comm, [&] {
     series_ = universe.read_claim_series(layout.begin(comm.rank()), layout.end(comm.rank()),
                                          campaign.match(universe.read_codes()), universe.first_week(), last_week.value);
   });
 }
 
-std::vector<double> CampaignWeeks::window_volume(WeekIndex last_week, int weeks) const {
+std::vector<double> CampaignWeeks::local_window(std::int32_t last, int weeks) const {
   const std::size_t n = series_.offsets.size() - 1;
-  const std::int32_t last = last_week.value;
   std::vector<double> volume(n, 0.0);
 #pragma omp parallel for schedule(static)
   for (std::size_t i = 0; i < n; ++i) {
@@ -155,7 +158,44 @@ std::vector<double> CampaignWeeks::window_volume(WeekIndex last_week, int weeks)
       if (series_.week[r] <= last && series_.week[r] > last - weeks) v += series_.services[r];
     volume[i] = v;
   }
-  return comm_.gatherv<double>(volume);
+  return volume;
+}
+
+std::vector<double> CampaignWeeks::window_volume(WeekIndex last_week, int weeks) const {
+  return comm_.gatherv<double>(local_window(last_week.value, weeks));
+}
+
+Outcomes CampaignWeeks::outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::uint64_t placebo_seed) const {
+  if (t.value + rule.horizon > last_week_ || t.value < first_week_)
+    throw std::logic_error("CampaignWeeks::outcomes: the horizon is outside the weeks read");
+  Outcomes out;
+  out.baseline_weeks = std::min(kernels::kBaselineWeeks, t.value - first_week_ + 1);
+  // The seasonal factor from the universe's weekly totals over the 78 weeks to t (exact: integer sums).
+  constexpr int kSeasonWeeks = kernels::kBaselineWeeks + kernels::kBaselineWeeks / 2;
+  const std::int32_t season_first = t.value - kSeasonWeeks + 1;
+  if (season_first >= first_week_) {
+    std::vector<std::int64_t> totals(kSeasonWeeks, 0);
+    for (std::size_t r = 0; r < series_.week.size(); ++r)
+      if (series_.week[r] >= season_first && series_.week[r] <= t.value)
+        totals[static_cast<std::size_t>(series_.week[r] - season_first)] += series_.services[r];
+    comm_.sum_in_place(totals);
+    out.seasonal = kernels::seasonal_factor(std::vector<double>(totals.begin(), totals.end()), rule.horizon);
+  }
+  const kernels::WeeklySeries series{series_.offsets, series_.week, series_.services};
+  const std::size_t n = series_.offsets.size() - 1;
+  std::vector<std::uint8_t> converted(n), placebo(n, kernels::kNotConverted);
+  kernels::outcomes_from_series(series, t.value, out.baseline_weeks, out.seasonal, rule, converted);
+  std::vector<std::uint64_t> key(n);
+  for (std::size_t i = 0; i < n; ++i) key[i] = begin_ + i;
+  // The placebo's B + h weeks must all be inside the data: a shorter baseline where they are not.
+  out.placebo_baseline_weeks = std::min(out.baseline_weeks, t.value - first_week_ + 1 - rule.horizon);
+  if (out.placebo_baseline_weeks >= 1)
+    kernels::placebo_outcomes(series, key, t.value, out.placebo_baseline_weeks, rule, placebo_seed, placebo);
+  else
+    out.placebo_baseline_weeks = 0;
+  out.converted = comm_.gatherv<std::uint8_t>(converted);
+  out.placebo = comm_.gatherv<std::uint8_t>(placebo);
+  return out;
 }
 
 WeekIndex resolve_as_of(const UniverseReader& universe, const std::string& as_of) {

@@ -12,6 +12,7 @@
 #include "io/dates.hpp"
 #include "io/snapshot.hpp"
 #include "io/universe.hpp"
+#include "kernels/outcome.hpp"
 #include "partition/comm.hpp"
 #include "src/pipeline/stages.hpp"
 #include "src/pipeline/timing.hpp"
@@ -58,6 +59,16 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 // The campaign's claims rows of every week up to `last_week`, read once (each rank its block of
 // providers) so that any number of windows can be summed from memory (backtest needs five:
 // outcomes, history, the static list's 52 weeks, and the same for tuning).
+// Every provider's conversion outcome after an origin t (kernels/outcome.hpp), complete on rank 0
+// (empty elsewhere), in provider index order, with the constants the rule used.
+struct Outcomes {
+  std::vector<std::uint8_t> converted;  // kernels::Conversion
+  std::vector<std::uint8_t> placebo;    // the same rule on each provider's shuffled weeks to t
+  int baseline_weeks = 0;               // B
+  int placebo_baseline_weeks = 0;       // the placebo's B (shorter when B + h weeks to t are not in the data; 0: none)
+  double seasonal = 1;                  // S
+};
+
 class CampaignWeeks {
  public:
   // Collective.
@@ -66,9 +77,18 @@ class CampaignWeeks {
   // summed over the `weeks` weeks ending at `last_week` (the trends' volume with a window of
   // `weeks`).
   std::vector<double> window_volume(WeekIndex last_week, int weeks) const;
+  // Collective. The outcome of every provider in (t, t + rule.horizon], which must end by the
+  // constructor's last_week; the placebo's shuffles are drawn from `placebo_seed` and each
+  // provider's index, so they do not depend on the rank count.
+  Outcomes outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::uint64_t placebo_seed) const;
 
  private:
+  // This rank's sums over the weeks (last - weeks, last], per provider of its block.
+  std::vector<double> local_window(std::int32_t last, int weeks) const;
+
   const Comm& comm_;
+  std::uint64_t begin_ = 0;  // the block's first provider index
+  std::int32_t first_week_ = 0, last_week_ = 0;
   UniverseReader::ClaimSeries series_;  // this rank's block
 };
 

@@ -44,18 +44,7 @@ std::int32_t week(const std::string& monday) {
 
 // ---- the parts -----------------------------------------------------------------------------------
 
-TEST_F(BacktestTest, ConversionRule) {
-  // window 13, horizon 13, margin 0.2: the bar is 1.2 x the current volume, and at least 5.
-  const std::vector<double> current = {13, 13, 0, 0, 0, 0, 10, 100};
-  const std::vector<double> future = {16, 15.6, 4, 5, 1, 0, 13, 121};
-  const std::vector<double> history = {50, 50, 9, 9, 0, 0, 10, 400};
-  EXPECT_EQ(conversions(current, future, history, {13, 13, 0.2, 5}),
-            (std::vector<std::uint8_t>{kGrew, 0, 0, kGrew, kFirstActivity, 0, kGrew, kGrew}));
-  // Horizon 26: the current pace doubles the bar (10 -> 24); margin 0: any growth.
-  EXPECT_EQ(conversions(current, std::vector<double>{27, 26, 0, 0, 0, 0, 24, 240}, history, {13, 26, 0.0, 5}),
-            (std::vector<std::uint8_t>{kGrew, 0, 0, 0, 0, 0, kGrew, kGrew}));
-  EXPECT_THROW(conversions(current, std::vector<double>{1}, history, {}), std::invalid_argument);
-}
+// The conversion rule itself is tested in tests/kernels/test_outcome.cpp.
 
 TEST_F(BacktestTest, StaticListAndTheKs) {
   const std::vector<double> volume = {5, 9, 5, 0, 9, 7};
@@ -76,10 +65,10 @@ TEST_F(BacktestTest, MetricsOnKnownLists) {
   // 200 eligible providers; 4 converted (2 new writers); signalrank puts 3 of them first.
   const std::size_t n = 200;
   std::vector<std::uint8_t> converted(n, 0), adopter(n, 0);
-  converted[7] = kGrew;
-  converted[8] = kFirstActivity;
-  converted[9] = kFirstActivity;
-  converted[150] = kGrew;
+  converted[7] = kernels::kRamp;
+  converted[8] = kernels::kStart;
+  converted[9] = kernels::kStart;
+  converted[150] = kernels::kRamp;
   adopter[8] = adopter[150] = 1;
   std::vector<std::uint32_t> sr, st;
   for (std::uint32_t i : {7u, 8u, 9u}) sr.push_back(i);
@@ -91,7 +80,7 @@ TEST_F(BacktestTest, MetricsOnKnownLists) {
   EXPECT_EQ(rows[0].list, "signalrank");
   EXPECT_EQ(rows[0].k, 10u);
   EXPECT_EQ(rows[0].hits, 3);
-  EXPECT_EQ(rows[0].new_writers, 2);
+  EXPECT_EQ(rows[0].starts, 2);
   EXPECT_DOUBLE_EQ(rows[0].precision, 0.3);
   EXPECT_DOUBLE_EQ(rows[0].base_rate, 0.02);
   EXPECT_DOUBLE_EQ(*rows[0].lift, 15.0);
@@ -115,8 +104,9 @@ TEST_F(BacktestTest, MetricsOnKnownLists) {
   EXPECT_FALSE(plain[0].lift.has_value());
   const std::string csv = backtest_csv(plain);
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-            "list,k_rule,k,converted_in_top_k,new_writers_in_top_k,precision,base_rate,lift,adopters_found,adopters,recall");
-  EXPECT_NE(csv.find("signalrank,5%,10,0,0,0.000000,0.000000,,,,\r\n"), std::string::npos) << csv;
+            "list,k_rule,k,converted_in_top_k,starts_in_top_k,precision,base_rate,lift,adopters_found,adopters,recall,"
+            "placebo_rate");
+  EXPECT_NE(csv.find("signalrank,5%,10,0,0,0.000000,0.000000,,,,,0.000000\r\n"), std::string::npos) << csv;
 }
 
 TEST_F(BacktestTest, TruthFileErrors) {
@@ -215,8 +205,14 @@ TEST_F(BacktestTest, HandMadeUniverseGivesTheKnownTableAtOneAndTwoRanks) {
                           u.campaign + " --as-of " + as_of + " --horizon 13 --truth " + u.truth + " --out " + table);
     ASSERT_EQ(r.status, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("backtest: 390 eligible, 70 of them active in the 52 weeks to t"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("backtest: 30 converted (base rate 0.0769): 20 grew beyond their pace, 10 new writers; planted "
+    EXPECT_NE(r.out.find("backtest: 30 converted (base rate 0.0769, 95 % interval [0.05441, 0.10769]): 20 ramps, 10 starts; planted "
                          "adopters in the horizon: 12, 10 of them eligible"),
+              std::string::npos)
+        << r.out;
+    // Steady, fading and new providers do not convert with their own weeks shuffled; the growers'
+    // four weeks of 3 before t are not enough either.
+    EXPECT_NE(r.out.find("backtest: placebo (the rule on each provider's own 52 + 13 weeks to t in random order, "
+                         "seed 1): 0 of the eligible convert"),
               std::string::npos)
         << r.out;
     csvs.push_back(signalrank::testing::slurp(table));
@@ -240,7 +236,8 @@ TEST_F(BacktestTest, HandMadeUniverseGivesTheKnownTableAtOneAndTwoRanks) {
   std::size_t w = 0;
   for (std::size_t k = 1; k < rows.size(); ++k) {
     const auto& row = rows[k];
-    ASSERT_EQ(row.size(), 11u);
+    ASSERT_EQ(row.size(), 12u);
+    EXPECT_EQ(row[11], "0.000000");  // the placebo rate, the same on every row
     EXPECT_NEAR(std::stod(row[5]), std::stod(row[3]) / std::stod(row[2]), 1e-6);
     EXPECT_NEAR(std::stod(row[6]), base, 1e-6);
     EXPECT_EQ(row[9], "10");
@@ -279,6 +276,31 @@ TEST_F(BacktestTest, HorizonBeyondTheDataAndBadTruthAreErrors) {
   ASSERT_EQ(t.error_lines().size(), 1u) << t.err;
   EXPECT_EQ(t.error_lines()[0].rfind("error: " + bad + ":2: field 'npi': ", 0), 0u) << t.error_lines()[0];
   EXPECT_FALSE(fs::exists(table));
+}
+
+TEST_F(BacktestTest, OutcomeFlagsOutOfRangeAreOneLineErrors) {
+  const KnownUniverse u;
+  const std::string base = std::string(SIGNALRANK_BINARY) + " backtest --universe " + u.universe + " --campaign " +
+                           u.campaign + " --as-of " + format_week(u.t) + " ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--alpha 0", "error: --alpha: '0' is not a number in (0, 0.5] (see signalrank --help)"},
+      {"--alpha nan", "error: --alpha: 'nan' is not a number in (0, 0.5] (see signalrank --help)"},
+      {"--alpha 0.6", "error: --alpha: '0.6' is not a number in (0, 0.5] (see signalrank --help)"},
+      {"--alpha 1e-400", "error: --alpha: '1e-400' is not a number in (0, 0.5] (see signalrank --help)"},
+      {"--margin -1", "error: --margin: '-1' is not a number in [0, 100] (see signalrank --help)"},
+      {"--margin inf", "error: --margin: 'inf' is not a number in [0, 100] (see signalrank --help)"},
+      {"--min-increase 0x10", "error: --min-increase: '0x10' is not a number in [0, 1e+09] (see signalrank --help)"},
+      {"--placebo-seed -1",
+       "error: --placebo-seed: '-1' is not a whole number from 0 to 18446744073709551615 (see signalrank --help)"},
+      {"--placebo-seed 18446744073709551616",
+       "error: --placebo-seed: '18446744073709551616' is not a whole number from 0 to 18446744073709551615 (see "
+       "signalrank --help)"},
+  };
+  for (const auto& [flag, want] : cases) {
+    CommandResult r = run(base + flag);
+    EXPECT_EQ(r.status, 3) << flag;  // a bad command line
+    EXPECT_EQ(r.error_lines(), std::vector<std::string>{want}) << flag;
+  }
 }
 
 // ---- end to end on the generated tiny universe ---------------------------------------------------
@@ -341,7 +363,7 @@ ScoreComponents random_components(std::uint64_t seed, std::size_t n) {
     c.npi.push_back(1000000000 + 7 * i);
     // Conversions follow exposure and the trigger, against volume.
     const double p = 0.1 + 0.5 * c.exposure.back() + 0.3 * c.trigger.back() - 0.2 * c.volume.back();
-    c.converted.push_back(u(rng) < p ? kGrew : kNotConverted);
+    c.converted.push_back(u(rng) < p ? kernels::kRamp : kernels::kNotConverted);
   }
   return c;
 }
@@ -440,7 +462,7 @@ TEST_F(BacktestTest, TuneWeightsFindsTheSignalThatPredicts) {
     c.exposure.push_back((i + 1) / 10.0);
     c.trigger.push_back(0);
     c.npi.push_back(1000000000 + i);
-    c.converted.push_back(i >= 7 ? kGrew : kNotConverted);  // the three highest exposures
+    c.converted.push_back(i >= 7 ? kernels::kRamp : kernels::kNotConverted);  // the three highest exposures
   }
   const TunedWeights t = tune_weights(c, {3}, 0.5, {1, 0, 0, 0, 0});
   EXPECT_EQ(t.candidates, 15u);

@@ -413,6 +413,51 @@ TEST_P(Stages, RankedRowsFollowASerialSortOfTheSerialScores) {
 
 INSTANTIATE_TEST_SUITE_P(Ownership, Stages, ::testing::Values("block", "hash"));
 
+// The outcomes of CampaignWeeks (each rank its block of providers) equal the kernels run on the
+// whole universe's series on one process, placebo included, at every rank count; and nothing
+// after the origin changes the placebo.
+TEST(CampaignWeeks, OutcomesEqualTheKernelsOnTheWholeUniverse) {
+  const Comm comm;
+  const World& w = world();
+  const UniverseReader universe(comm, w.universe_path);
+  const CampaignWeeks weeks(comm, universe, w.campaign, w.as_of);
+  const WeekIndex t = w.as_of - 13;
+  kernels::OutcomeRule rule;
+  rule.min_increase = 2;
+  rule.trigger_min = 3;
+  const Outcomes got = weeks.outcomes(t, rule, 99);
+  bool ok = true;
+  if (comm.root()) {
+    const Comm self(MPI_COMM_SELF);
+    const UniverseReader u(self, w.universe_path);
+    const std::uint64_t n = u.num_providers();
+    const auto series = u.read_claim_series(0, n, serial().code_match, u.first_week(), w.as_of.value);
+    const int b = std::min(52, t.value - u.first_week() + 1);
+    EXPECT_EQ(got.baseline_weeks, b);
+    std::vector<double> totals;
+    for (std::int32_t week = t.value - 77; week <= t.value; ++week) {
+      double total = 0;
+      for (std::size_t r = 0; r < series.week.size(); ++r) total += series.week[r] == week ? series.services[r] : 0;
+      totals.push_back(total);
+    }
+    const double season = t.value - 77 >= u.first_week() ? kernels::seasonal_factor(totals, 13) : 1.0;
+    EXPECT_EQ(got.seasonal, season);
+    const kernels::WeeklySeries view{series.offsets, series.week, series.services};
+    std::vector<std::uint8_t> want(n), placebo(n, 0);
+    kernels::outcomes_from_series(view, t.value, b, season, rule, want);
+    std::vector<std::uint64_t> key(n);
+    std::iota(key.begin(), key.end(), 0);
+    const int pb = std::min(b, t.value - u.first_week() + 1 - 13);
+    EXPECT_EQ(got.placebo_baseline_weeks, std::max(pb, 0));
+    if (pb >= 1) kernels::placebo_outcomes(view, key, t.value, pb, rule, 99, placebo);
+    ok = got.converted == want && got.placebo == placebo;
+    std::size_t converted = 0;
+    for (auto c : want) converted += c != 0;
+    EXPECT_GT(converted, 0u);  // the comparison is not of empty outcomes
+  }
+  expect_all(comm, comm.all(ok), "outcomes and placebo equal the serial kernels");
+}
+
 TEST(RunSummary, MinAvgMaxAndImbalanceOverRanks) {
   RunSummary s;
   s.phases = {"read", "pagerank"};
