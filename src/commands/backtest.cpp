@@ -479,8 +479,8 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                 "them is by NPI)\n",
                 static_cast<unsigned long long>(n_eligible), static_cast<unsigned long long>(active52));
     std::printf("backtest: converted = start (no services in the %d weeks to t, >= %g in the horizon) or ramp (the "
-                "horizon's services above the %d-week pace x %d weeks x season %.4f by Poisson p < %g, by %g %% and by "
-                "%g services)\n",
+                "horizon's services above the %d-week pace x %d weeks x season %.4f by the exact two-rate test at "
+                "p < %g, by %g %% and by %g services)\n",
                 outcomes.baseline_weeks, rule.trigger_min, outcomes.baseline_weeks, o.horizon, outcomes.seasonal, rule.alpha,
                 100 * rule.margin, rule.min_increase);
     std::printf("backtest: %llu converted (base rate %.4f, 95 %% interval %s): %llu ramps, %llu starts",
