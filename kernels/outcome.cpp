@@ -166,7 +166,8 @@ void placebo_outcomes(const WeeklySeries& series, std::span<const std::uint64_t>
     std::vector<double> weeks(static_cast<std::size_t>(span_weeks));  // one buffer per thread
 #pragma omp for schedule(dynamic, 1024)
     for (std::size_t i = 0; i < n; ++i) {
-      if (dense_weeks(series, i, first, weeks) == 0.0) {
+      const double total = dense_weeks(series, i, first, weeks);
+      if (total == 0.0) {
         out[i] = kNotConverted;
         continue;
       }
@@ -174,10 +175,9 @@ void placebo_outcomes(const WeeklySeries& series, std::span<const std::uint64_t>
       std::uint64_t state = seed ^ (key[i] * 0xD1B54A32D192ED03ULL);
       for (int j = span_weeks - 1; j > 0; --j)
         std::swap(weeks[static_cast<std::size_t>(j)], weeks[below(state, static_cast<std::uint32_t>(j + 1))]);
-      double past = 0.0, dispersion = 1.0, future = 0.0;
+      double past = 0.0, dispersion = 1.0;
       baseline_stats(weeks.data(), baseline_weeks, past, dispersion);
-      for (int j = baseline_weeks; j < span_weeks; ++j) future += weeks[static_cast<std::size_t>(j)];
-      out[i] = classify_outcome(past, future, dispersion, baseline_weeks, 1.0, rule);
+      out[i] = classify_outcome(past, total - past, dispersion, baseline_weeks, 1.0, rule);
     }
   }
 }

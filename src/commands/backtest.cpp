@@ -395,7 +395,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
   const double weeks_read_s = std::chrono::duration<double>(Clock::now() - weeks_start).count();
   if (o.tune) {
     training = pipeline::compute_ranking(comm, universe, campaign, training_week, {});
-    train_outcomes = weeks.outcomes(training_week, rule, o.placebo_seed);
+    train_outcomes = weeks.outcomes(training_week, rule, std::nullopt);  // tuning needs no placebo
   }
   const double tune_read_s = std::chrono::duration<double>(Clock::now() - start).count();
 
@@ -462,14 +462,13 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
     }
     lists.push_back({"top_decile", static_order});
     auto rows = evaluate_lists(lists, converted, adopter, n_eligible);
-    std::uint64_t n_converted = 0, n_starts = 0, active52 = 0;
+    std::uint64_t n_converted = 0, n_starts = 0, active52 = 0, n_placebo = 0;
     for (std::uint32_t p : signalrank_order) {
       n_converted += converted[p] != kernels::kNotConverted;
       n_starts += converted[p] == kernels::kStart;
       active52 += past52[p] > 0;
+      n_placebo += outcomes.placebo[p] != kernels::kNotConverted;
     }
-    std::uint64_t n_placebo = 0;
-    for (std::uint32_t p : signalrank_order) n_placebo += outcomes.placebo[p] != kernels::kNotConverted;
     const double placebo_rate = static_cast<double>(n_placebo) / static_cast<double>(n_eligible);
     for (BacktestRow& r : rows) r.placebo_rate = placebo_rate;
     std::printf("backtest: %s as of %s, horizon %d weeks (to %s); ranking %.2f s, outcomes %.2f s, %d ranks\n",

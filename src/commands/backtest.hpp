@@ -3,8 +3,8 @@
 //
 // Outcome of each provider eligible at t (t = --as-of, h = --horizon): kernels/outcome.hpp, a
 // start (no services in the 52 weeks to t, at least trigger_min in (t, t+h]) or a ramp (the
-// horizon's services above the seasonally adjusted 52-week pace by a one-sided Poisson test at
-// --alpha, by --margin and by --min-increase). The placebo is the same rule on each provider's
+// horizon's services above the seasonally adjusted 52-week pace by the exact one-sided test of two
+// Poisson rates at --alpha, by --margin and by --min-increase). The placebo is the same rule on each provider's
 // own weeks to t in random order: its rate estimates how often the rule converts by chance.
 // Base rate = converted / eligible. Lists, each over the eligible providers:
 //   signalrank  the ranking as of t (score descending, NPI ascending)

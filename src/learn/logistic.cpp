@@ -48,10 +48,8 @@ class Objective {
       f += 0.5 * l2_ * b * b;
       grad[static_cast<Eigen::Index>(j)] += l2_ * b;
     }
-    ++evaluations_;
     return f;
   }
-  int evaluations() const { return evaluations_; }
 
  private:
   const Comm& comm_;
@@ -59,7 +57,6 @@ class Objective {
   std::size_t d_;
   std::span<const std::uint8_t> y_;
   double l2_, rows_;
-  int evaluations_ = 0;
 };
 
 }  // namespace

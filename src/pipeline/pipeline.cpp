@@ -165,7 +165,8 @@ std::vector<double> CampaignWeeks::window_volume(WeekIndex last_week, int weeks)
   return comm_.gatherv<double>(local_window(last_week.value, weeks));
 }
 
-Outcomes CampaignWeeks::outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::uint64_t placebo_seed) const {
+Outcomes CampaignWeeks::outcomes(WeekIndex t, const kernels::OutcomeRule& rule,
+                                 std::optional<std::uint64_t> placebo_seed) const {
   if (t.value + rule.horizon > last_week_ || t.value < first_week_)
     throw std::logic_error("CampaignWeeks::outcomes: the horizon is outside the weeks read");
   Outcomes out;
@@ -185,14 +186,14 @@ Outcomes CampaignWeeks::outcomes(WeekIndex t, const kernels::OutcomeRule& rule, 
   const std::size_t n = series_.offsets.size() - 1;
   std::vector<std::uint8_t> converted(n), placebo(n, kernels::kNotConverted);
   kernels::outcomes_from_series(series, t.value, out.baseline_weeks, out.seasonal, rule, converted);
-  std::vector<std::uint64_t> key(n);
-  for (std::size_t i = 0; i < n; ++i) key[i] = begin_ + i;
   // The placebo's B + h weeks must all be inside the data: a shorter baseline where they are not.
-  out.placebo_baseline_weeks = std::min(out.baseline_weeks, t.value - first_week_ + 1 - rule.horizon);
-  if (out.placebo_baseline_weeks >= 1)
-    kernels::placebo_outcomes(series, key, t.value, out.placebo_baseline_weeks, rule, placebo_seed, placebo);
-  else
-    out.placebo_baseline_weeks = 0;
+  if (placebo_seed)
+    out.placebo_baseline_weeks = std::max(0, std::min(out.baseline_weeks, t.value - first_week_ + 1 - rule.horizon));
+  if (out.placebo_baseline_weeks > 0) {
+    std::vector<std::uint64_t> key(n);
+    for (std::size_t i = 0; i < n; ++i) key[i] = begin_ + i;
+    kernels::placebo_outcomes(series, key, t.value, out.placebo_baseline_weeks, rule, *placebo_seed, placebo);
+  }
   out.converted = comm_.gatherv<std::uint8_t>(converted);
   out.placebo = comm_.gatherv<std::uint8_t>(placebo);
   return out;

@@ -4,6 +4,7 @@
 // src/pipeline/stages.hpp, one file each.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,7 +64,7 @@ Ranking compute_ranking(const Comm& comm, const UniverseReader& universe, const 
 // (empty elsewhere), in provider index order, with the constants the rule used.
 struct Outcomes {
   std::vector<std::uint8_t> converted;  // kernels::Conversion
-  std::vector<std::uint8_t> placebo;    // the same rule on each provider's shuffled weeks to t
+  std::vector<std::uint8_t> placebo;    // the same rule on each provider's shuffled weeks to t (all 0 without)
   int baseline_weeks = 0;               // B
   int placebo_baseline_weeks = 0;       // the placebo's B (shorter when B + h weeks to t are not in the data; 0: none)
   double seasonal = 1;                  // S
@@ -78,9 +79,9 @@ class CampaignWeeks {
   // `weeks`).
   std::vector<double> window_volume(WeekIndex last_week, int weeks) const;
   // Collective. The outcome of every provider in (t, t + rule.horizon], which must end by the
-  // constructor's last_week; the placebo's shuffles are drawn from `placebo_seed` and each
-  // provider's index, so they do not depend on the rank count.
-  Outcomes outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::uint64_t placebo_seed) const;
+  // constructor's last_week; with a `placebo_seed`, also the placebo, whose shuffles are drawn
+  // from the seed and each provider's index, so they do not depend on the rank count.
+  Outcomes outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::optional<std::uint64_t> placebo_seed) const;
 
  private:
   // This rank's sums over the weeks (last - weeks, last], per provider of its block.

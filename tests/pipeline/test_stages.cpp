@@ -426,6 +426,11 @@ TEST(CampaignWeeks, OutcomesEqualTheKernelsOnTheWholeUniverse) {
   rule.min_increase = 2;
   rule.trigger_min = 3;
   const Outcomes got = weeks.outcomes(t, rule, 99);
+  // Without a seed: the same outcomes and no placebo.
+  const Outcomes plain = weeks.outcomes(t, rule, std::nullopt);
+  EXPECT_EQ(plain.converted, got.converted);
+  EXPECT_EQ(plain.placebo, std::vector<std::uint8_t>(plain.placebo.size(), 0));
+  EXPECT_EQ(plain.placebo_baseline_weeks, 0);
   bool ok = true;
   if (comm.root()) {
     const Comm self(MPI_COMM_SELF);
