@@ -4,6 +4,7 @@
 // static top-decile-volume list and a random list. Rank 0 builds the table. Definitions in
 // src/commands/backtest.hpp.
 #include "src/commands/backtest.hpp"
+#include "src/commands/backtest_origins.hpp"
 
 #include <fmt/format.h>
 
@@ -39,9 +40,20 @@ std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, s
   return order;
 }
 
+std::pair<double, double> wilson_interval(std::uint64_t k, std::uint64_t n) {
+  if (n == 0) return {NAN, NAN};
+  constexpr double z = 1.959963984540054;
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+  const double half = z / (1 + z * z / nn) * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
 std::vector<std::pair<std::string, std::uint64_t>> backtest_ks(std::uint64_t eligible) {
-  const std::uint64_t five = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(0.05 * static_cast<double>(eligible))));
-  std::vector<std::pair<std::string, std::uint64_t>> ks = {{"100", 100}, {"1000", 1000}, {"5%", five}};
+  auto share = [&](double q) {
+    return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(q * static_cast<double>(eligible))));
+  };
+  std::vector<std::pair<std::string, std::uint64_t>> ks = {{"100", 100}, {"1%", share(0.01)}, {"1000", 1000}, {"5%", share(0.05)}};
   for (auto& [rule, k] : ks) k = std::min(k, eligible);
   std::stable_sort(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   ks.erase(std::unique(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return a.second == b.second; }), ks.end());
@@ -344,11 +356,8 @@ constexpr int kStaticWeeks = 52;  // the static list's history
 // The Wilson score interval (95 %) of a proportion k / n, as "[lo, hi]".
 std::string wilson95(std::uint64_t k, std::uint64_t n) {
   if (n == 0) return "[-]";
-  constexpr double z = 1.959963984540054;
-  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
-  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
-  const double half = z / (1 + z * z / nn) * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn));
-  return fmt::format("[{:.5f}, {:.5f}]", std::max(0.0, centre - half), std::min(1.0, centre + half));
+  const auto [lo, hi] = wilson_interval(k, n);
+  return fmt::format("[{:.5f}, {:.5f}]", lo, hi);
 }
 
 int run_backtest(const Comm& comm, const BacktestOptions& o) {
@@ -565,7 +574,39 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
                        : text::quote(v) + " is not a list length (a whole number, at least 1)";
           },
           "K", "list length"));
-  commands.push_back({sub, [o](const Comm& comm, const Observers&) { return run_backtest(comm, *o); }});
+  // The out-of-time proof over several origins (src/commands/backtest_origins.hpp).
+  auto m = std::make_shared<BacktestOriginsOptions>();
+  CLI::Option* origins = sub->add_option("--origins", m->origins,
+                                         "evaluate at this many origins, --as-of and every --origin-step weeks before, "
+                                         "the propensity model trained at each on what was known then")
+                             ->check(cli::number_in(1, 520));
+  sub->add_option("--origin-step", m->origin_step, "weeks between origins, evaluated and trained (default 4)")
+      ->check(cli::number_in(1, 520))
+      ->needs(origins);
+  sub->add_option("--train-origins", m->train_origins,
+                  "the model's training origins at each origin, at most (default 8; fewer where the data end)")
+      ->check(cli::number_in(2, 520))
+      ->needs(origins);
+  sub->add_option("--l2", m->l2, "the model's L2 penalty (default 0.001)")->check(cli::number_in(0, 1e6))->needs(origins);
+  sub->add_option("--calibration-out", m->calibration_out, "write the pooled calibration table as CSV here")
+      ->needs(origins);
+  sub->add_option("--bootstrap-seed", m->seed, "seed of the calibration table's bootstrap (default 1)")
+      ->check(cli::whole_number())
+      ->needs(origins);
+  for (const char* name : {"--tune-weights", "--truth"}) origins->excludes(sub->get_option(name));
+  commands.push_back({sub, [o, m, origins](const Comm& comm, const Observers&) {
+                        if (origins->count() == 0) return run_backtest(comm, *o);
+                        BacktestOriginsOptions p = *m;
+                        p.universe = o->universe;
+                        p.campaign = o->campaign;
+                        p.as_of = o->as_of;
+                        p.out = o->out;
+                        p.horizon = o->horizon;
+                        p.margin = o->margin;
+                        p.alpha = o->alpha;
+                        p.min_increase = o->min_increase;
+                        return run_backtest_origins(comm, p);
+                      }});
 }
 
 }  // namespace signalrank

@@ -14,7 +14,7 @@
 //               recall = k / eligible
 //   signalrank_tuned (with --tune-weights) the ranking as of t re-scored with weights learnt on the
 //               horizon before t (see tune_weights below): an out-of-sample test of the learnt weights
-// For k in {100, 1000, 5 % of eligible (rounded, ≥ 1)}, capped at the number eligible and
+// For k in {100, 1 %, 1000, 5 % of eligible (rounded, ≥ 1)}, capped at the number eligible and
 // without repeats: precision@k = converted among the first k / k; lift = precision / base rate.
 // With --truth (generate's truth.csv, `npi,adoption_week`): the planted adopters of the window
 // are those with adoption_week in (t, t+h]; recall@k = those among the first k / those eligible.
@@ -36,8 +36,12 @@ using kernels::Conversion;
 std::vector<std::uint32_t> static_volume_order(std::span<const double> volume, std::span<const std::uint64_t> npi,
                                                std::span<const std::uint8_t> eligible);
 
-// The k of the table: {100, 1000, 5 %} as (rule, k), capped, ascending, distinct k.
+// The k of the table: {100, 1 %, 1000, 5 %} as (rule, k), capped at `eligible`, ascending,
+// distinct k (the first rule of equal ks is kept), the shares rounded and at least 1.
 std::vector<std::pair<std::string, std::uint64_t>> backtest_ks(std::uint64_t eligible);
+
+// The Wilson score interval (95 %) of the proportion k / n; NaN bounds when n = 0.
+std::pair<double, double> wilson_interval(std::uint64_t k, std::uint64_t n);
 
 struct BacktestRow {
   std::string list;  // signalrank, top_decile, random

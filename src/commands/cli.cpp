@@ -29,6 +29,7 @@ int run_cli(int argc, char** argv, const Observers& observers) {
   register_export(app, commands);
   register_diff(app, commands);
   register_backtest(app, commands);
+  register_train(app, commands);
   register_partition(app, commands);
 
   try {

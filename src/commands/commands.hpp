@@ -44,6 +44,7 @@ void register_score(CLI::App& app, std::vector<Command>& commands);
 void register_export(CLI::App& app, std::vector<Command>& commands);
 void register_diff(CLI::App& app, std::vector<Command>& commands);
 void register_backtest(CLI::App& app, std::vector<Command>& commands);
+void register_train(CLI::App& app, std::vector<Command>& commands);
 void register_partition(CLI::App& app, std::vector<Command>& commands);
 
 }  // namespace signalrank

@@ -199,6 +199,25 @@ Outcomes CampaignWeeks::outcomes(WeekIndex t, const kernels::OutcomeRule& rule,
   return out;
 }
 
+CampaignWeeks::Activity CampaignWeeks::activity(WeekIndex t) const {
+  const std::size_t n = series_.offsets.size() - 1;
+  std::vector<std::int32_t> first(n, kNoWeek), last(n, kNoWeek);
+#pragma omp parallel for schedule(static)
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int32_t lo = INT32_MAX, hi = kNoWeek;
+    for (std::uint64_t r = series_.offsets[i]; r < series_.offsets[i + 1]; ++r)
+      if (series_.week[r] <= t.value && series_.services[r] > 0) {
+        lo = std::min(lo, series_.week[r]);
+        hi = std::max(hi, series_.week[r]);
+      }
+    if (hi != kNoWeek) {
+      first[i] = lo;
+      last[i] = hi;
+    }
+  }
+  return {comm_.gatherv<std::int32_t>(first), comm_.gatherv<std::int32_t>(last)};
+}
+
 WeekIndex resolve_as_of(const UniverseReader& universe, const std::string& as_of) {
   if (universe.num_claims() == 0)
     throw InputError(universe.path(), 0, "", "the universe holds no claims rows: there is no week to score");

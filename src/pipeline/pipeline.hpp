@@ -3,6 +3,7 @@
 // ranking (training, measurement) calls the same function. The stages are in
 // src/pipeline/stages.hpp, one file each.
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -82,6 +83,15 @@ class CampaignWeeks {
   // constructor's last_week; with a `placebo_seed`, also the placebo, whose shuffles are drawn
   // from the seed and each provider's index, so they do not depend on the rank count.
   Outcomes outcomes(WeekIndex t, const kernels::OutcomeRule& rule, std::optional<std::uint64_t> placebo_seed) const;
+  // Collective. Per provider (index order, complete on rank 0 only): the first and the last week
+  // at or before `t` with campaign services, or kNoWeek when there is none.
+  static constexpr std::int32_t kNoWeek = INT32_MIN;
+  struct Activity {
+    std::vector<std::int32_t> first, last;
+  };
+  Activity activity(WeekIndex t) const;
+  WeekIndex first_week() const { return WeekIndex(first_week_); }
+  WeekIndex last_week() const { return WeekIndex(last_week_); }
 
  private:
   // This rank's sums over the weeks (last - weeks, last], per provider of its block.

@@ -53,11 +53,11 @@ TEST_F(BacktestTest, StaticListAndTheKs) {
   EXPECT_EQ(static_volume_order(volume, npi, eligible), (std::vector<std::uint32_t>{1, 5, 0, 2, 3}));
 
   using Ks = std::vector<std::pair<std::string, std::uint64_t>>;
-  EXPECT_EQ(backtest_ks(30000), (Ks{{"100", 100}, {"1000", 1000}, {"5%", 1500}}));
-  EXPECT_EQ(backtest_ks(1563), (Ks{{"5%", 78}, {"100", 100}, {"1000", 1000}}));
-  EXPECT_EQ(backtest_ks(390), (Ks{{"5%", 20}, {"100", 100}, {"1000", 390}}));
-  EXPECT_EQ(backtest_ks(50), (Ks{{"5%", 3}, {"100", 50}}));
-  EXPECT_EQ(backtest_ks(5), (Ks{{"5%", 1}, {"100", 5}}));
+  EXPECT_EQ(backtest_ks(30000), (Ks{{"100", 100}, {"1%", 300}, {"1000", 1000}, {"5%", 1500}}));
+  EXPECT_EQ(backtest_ks(1563), (Ks{{"1%", 16}, {"5%", 78}, {"100", 100}, {"1000", 1000}}));
+  EXPECT_EQ(backtest_ks(390), (Ks{{"1%", 4}, {"5%", 20}, {"100", 100}, {"1000", 390}}));
+  EXPECT_EQ(backtest_ks(50), (Ks{{"1%", 1}, {"5%", 3}, {"100", 50}}));
+  EXPECT_EQ(backtest_ks(5), (Ks{{"1%", 1}, {"100", 5}}));  // 5 % rounds to 1 as well: the first rule is kept
   EXPECT_TRUE(backtest_ks(0).empty());
 }
 
@@ -76,28 +76,34 @@ TEST_F(BacktestTest, MetricsOnKnownLists) {
     if (i < 7 || i > 9) sr.push_back(i);
   for (std::uint32_t i = n; i-- > 0;) st.push_back(i);  // 199, 198, ...: 150 is 50th
   const auto rows = evaluate_lists(sr, st, converted, adopter, n);
-  ASSERT_EQ(rows.size(), 9u);  // k = 10 (5 %), 100, 200 (1000 capped at the eligible)
+  ASSERT_EQ(rows.size(), 12u);  // k = 2 (1 %), 10 (5 %), 100, 200 (1000 capped at the eligible)
   EXPECT_EQ(rows[0].list, "signalrank");
-  EXPECT_EQ(rows[0].k, 10u);
-  EXPECT_EQ(rows[0].hits, 3);
-  EXPECT_EQ(rows[0].starts, 2);
-  EXPECT_DOUBLE_EQ(rows[0].precision, 0.3);
-  EXPECT_DOUBLE_EQ(rows[0].base_rate, 0.02);
-  EXPECT_DOUBLE_EQ(*rows[0].lift, 15.0);
-  EXPECT_DOUBLE_EQ(*rows[0].recall, 0.5);
-  EXPECT_EQ(rows[1].list, "top_decile");
-  EXPECT_EQ(rows[1].hits, 0);
-  EXPECT_DOUBLE_EQ(*rows[1].lift, 0.0);
-  EXPECT_DOUBLE_EQ(*rows[1].recall, 0.0);
-  EXPECT_EQ(rows[2].list, "random");
-  EXPECT_DOUBLE_EQ(rows[2].precision, 0.02);
-  EXPECT_DOUBLE_EQ(*rows[2].lift, 1.0);
-  EXPECT_DOUBLE_EQ(rows[2].hits, 0.2);
-  EXPECT_DOUBLE_EQ(*rows[2].recall, 0.05);
+  EXPECT_EQ(rows[0].k_rule, "1%");
+  EXPECT_EQ(rows[0].k, 2u);
+  EXPECT_EQ(rows[0].hits, 2);  // 7 and 8
+  EXPECT_EQ(rows[0].starts, 1);
+  EXPECT_DOUBLE_EQ(rows[0].precision, 1.0);
+  EXPECT_EQ(rows[3].list, "signalrank");
+  EXPECT_EQ(rows[3].k, 10u);
+  EXPECT_EQ(rows[3].hits, 3);
+  EXPECT_EQ(rows[3].starts, 2);
+  EXPECT_DOUBLE_EQ(rows[3].precision, 0.3);
+  EXPECT_DOUBLE_EQ(rows[3].base_rate, 0.02);
+  EXPECT_DOUBLE_EQ(*rows[3].lift, 15.0);
+  EXPECT_DOUBLE_EQ(*rows[3].recall, 0.5);
   EXPECT_EQ(rows[4].list, "top_decile");
-  EXPECT_EQ(rows[4].k, 100u);
-  EXPECT_EQ(rows[4].hits, 1);  // 150
-  EXPECT_DOUBLE_EQ(*rows[4].recall, 0.5);
+  EXPECT_EQ(rows[4].hits, 0);
+  EXPECT_DOUBLE_EQ(*rows[4].lift, 0.0);
+  EXPECT_DOUBLE_EQ(*rows[4].recall, 0.0);
+  EXPECT_EQ(rows[5].list, "random");
+  EXPECT_DOUBLE_EQ(rows[5].precision, 0.02);
+  EXPECT_DOUBLE_EQ(*rows[5].lift, 1.0);
+  EXPECT_DOUBLE_EQ(rows[5].hits, 0.2);
+  EXPECT_DOUBLE_EQ(*rows[5].recall, 0.05);
+  EXPECT_EQ(rows[7].list, "top_decile");
+  EXPECT_EQ(rows[7].k, 100u);
+  EXPECT_EQ(rows[7].hits, 1);  // 150
+  EXPECT_DOUBLE_EQ(*rows[7].recall, 0.5);
   // Without truth: no recall; without conversions: no lift.
   const auto plain = evaluate_lists(sr, st, std::vector<std::uint8_t>(n, 0), {}, n);
   EXPECT_FALSE(plain[0].recall.has_value());
@@ -219,14 +225,16 @@ TEST_F(BacktestTest, HandMadeUniverseGivesTheKnownTableAtOneAndTwoRanks) {
   }
   EXPECT_EQ(csvs[0], csvs[1]);
   const auto rows = parse_csv(csvs[0]);
-  ASSERT_EQ(rows.size(), 10u);  // header + 3 k x 3 lists
+  ASSERT_EQ(rows.size(), 13u);  // header + 4 k x 3 lists
   const double base = 30.0 / 390.0;
-  // k: 5 % of 390 = 20 (19.5 rounded), 100, 1000 capped at 390.
+  // k: 1 % of 390 = 4 (3.9 rounded), 5 % = 20 (19.5 rounded), 100, 1000 capped at 390.
   struct Want {
     std::string list, rule;
     std::size_t k, hits, found;
   };
   const std::vector<Want> want = {
+      {"signalrank", "1%", 4, signalrank_hits(4, false), signalrank_hits(4, true)},
+      {"top_decile", "1%", 4, 0, 0},
       {"signalrank", "5%", 20, signalrank_hits(20, false), signalrank_hits(20, true)},
       {"top_decile", "5%", 20, 0, 0},  // the 40 steady providers come first
       {"signalrank", "100", 100, signalrank_hits(100, false), signalrank_hits(100, true)},
@@ -321,7 +329,7 @@ TEST_F(BacktestTest, GeneratedTinyUniverseEndToEndWithChart) {
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   std::printf("%s", r.out.c_str());  // the table, for the log
   const auto rows = parse_csv(signalrank::testing::slurp(table));
-  ASSERT_EQ(rows.size(), 10u);
+  ASSERT_EQ(rows.size(), 13u);
   double base = 0;
   for (std::size_t k = 1; k < rows.size(); ++k) {
     const double precision = std::stod(rows[k][5]);

@@ -1,0 +1,272 @@
+// backtest --origins: the model, the hand weights, the nine-column baseline and the static list at
+// several origins, each model trained on what was known at its origin (backtest_origins.hpp).
+#include "src/commands/backtest_origins.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "io/campaign.hpp"
+#include "io/dates.hpp"
+#include "io/error.hpp"
+#include "src/commands/backtest.hpp"
+#include "src/commands/commands.hpp"
+#include "src/commands/support.hpp"
+#include "src/learn/metrics.hpp"
+#include "src/learn/train.hpp"
+#include "src/pipeline/pipeline.hpp"
+
+namespace signalrank {
+
+namespace {
+
+struct Evaluated {
+  std::string name;
+  std::vector<std::uint32_t> order;  // rows of the origin's examples, best first
+  std::vector<double> probability;   // empty: the list gives no probabilities
+};
+
+// One line of the table: a list at one k, at one origin or pooled.
+struct OriginRow {
+  std::string origin, list, k_rule;
+  std::uint64_t k = 0, hits = 0;
+  double precision = 0, lo = 0, hi = 0, base_rate = 0, lift = NAN, pr_auc = NAN, brier = NAN;
+};
+
+std::vector<std::uint32_t> order_by_score(std::span<const double> score, std::span<const std::uint32_t> provider) {
+  std::vector<std::uint32_t> order(score.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : provider[a] < provider[b];
+  });
+  return order;
+}
+
+std::vector<double> column(const learn::OriginExamples& ex, std::string_view name) {
+  const auto at = std::find(learn::kFeatureNames.begin(), learn::kFeatureNames.end(), name) - learn::kFeatureNames.begin();
+  std::vector<double> out(ex.rows());
+  for (std::size_t i = 0; i < ex.rows(); ++i) out[i] = ex.x[i * learn::kFeatures + static_cast<std::size_t>(at)];
+  return out;
+}
+
+// The k of the table (backtest_ks) for `eligible` rows.
+std::vector<std::pair<std::string, std::uint64_t>> table_ks(std::uint64_t eligible) { return backtest_ks(eligible); }
+
+std::string fmt_nan(double v, const char* spec) { return std::isnan(v) ? std::string() : fmt::format(fmt::runtime(spec), v); }
+
+std::string csv_of(const std::vector<OriginRow>& rows) {
+  std::string out = csv_record({"origin", "list", "k_rule", "k", "converted_in_top_k", "precision", "precision_lo95",
+                                "precision_hi95", "base_rate", "lift", "pr_auc", "brier"});
+  for (const OriginRow& r : rows)
+    out += csv_record({r.origin, r.list, r.k_rule, std::to_string(r.k), std::to_string(r.hits),
+                       fmt::format("{:.6f}", r.precision), fmt::format("{:.6f}", r.lo), fmt::format("{:.6f}", r.hi),
+                       fmt::format("{:.6f}", r.base_rate), fmt_nan(r.lift, "{:.4f}"), fmt_nan(r.pr_auc, "{:.6f}"),
+                       fmt_nan(r.brier, "{:.6f}")});
+  return out;
+}
+
+std::string table_of(const std::vector<OriginRow>& rows) {
+  std::string out = fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10} {:>19} {:>7} {:>8} {:>8}\n", "origin", "list",
+                                "rule", "k", "converted", "precision", "95 % interval", "lift", "PR-AUC", "Brier");
+  for (const OriginRow& r : rows)
+    out += fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10.4f} {:>19} {:>7} {:>8} {:>8}\n", r.origin, r.list,
+                       r.k_rule, r.k, r.hits, r.precision, fmt::format("[{:.4f}, {:.4f}]", r.lo, r.hi),
+                       std::isnan(r.lift) ? "-" : fmt::format("{:.2f}", r.lift),
+                       std::isnan(r.pr_auc) ? "-" : fmt::format("{:.4f}", r.pr_auc),
+                       std::isnan(r.brier) ? "-" : fmt::format("{:.5f}", r.brier));
+  return out;
+}
+
+std::string calibration_csv(const std::vector<learn::CalibrationBin>& bins) {
+  std::string out = csv_record({"decile", "p_lo", "p_hi", "rows", "converted", "mean_predicted", "observed",
+                                "observed_lo90", "observed_hi90", "ratio", "ratio_lo90", "ratio_hi90"});
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    const learn::CalibrationBin& c = bins[b];
+    out += csv_record({std::to_string(b + 1), fmt::format("{:.6g}", c.p_lo), fmt::format("{:.6g}", c.p_hi),
+                       std::to_string(c.rows), std::to_string(c.positives), fmt::format("{:.6f}", c.mean_predicted),
+                       fmt::format("{:.6f}", c.observed), fmt::format("{:.6f}", c.observed_lo),
+                       fmt::format("{:.6f}", c.observed_hi), fmt_nan(c.ratio, "{:.4f}"), fmt_nan(c.ratio_lo, "{:.4f}"),
+                       fmt_nan(c.ratio_hi, "{:.4f}")});
+  }
+  return out;
+}
+
+// Accumulates one list's pooled figures over the origins.
+struct Pool {
+  std::vector<std::uint64_t> hits, k;
+  double ap_sum = 0, brier_sum = 0;
+  std::uint64_t ap_origins = 0, brier_rows = 0;
+};
+
+}  // namespace
+
+int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  say(comm, "[backtest] " + threads_note());
+  const Campaign campaign = load_campaign(o.campaign);
+  check_input_file("--universe", o.universe);
+  if (!o.out.empty()) check_output_folder("--out", o.out);
+  if (!o.calibration_out.empty()) check_output_folder("--calibration-out", o.calibration_out);
+  UniverseReader universe(comm, o.universe);
+  const WeekIndex as_of = pipeline::resolve_as_of(universe, o.as_of);
+  const WeekIndex horizon_end = as_of + o.horizon;
+  if (horizon_end.value > universe.last_week())
+    throw ConfigError("--horizon", 0, "",
+                      fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
+                                  "horizon is {}",
+                                  o.horizon, format_week(as_of), format_week(horizon_end),
+                                  format_week(universe.last_week()), format_week(universe.last_week() - o.horizon)));
+  learn::TrainOptions train;
+  train.origin_step = o.origin_step;
+  train.rule = {o.horizon, o.alpha, o.margin, o.min_increase.value_or(campaign.trigger_min), campaign.trigger_min};
+  train.fit.l2 = o.l2;
+  // Training origins per evaluation origin: as many as have their trend window in the data, up to
+  // --train-origins; at least 2 (one to fit, one to calibrate) at the oldest evaluation origin.
+  const WeekIndex oldest_eval = as_of - (o.origins - 1) * o.origin_step;
+  const WeekIndex first_usable = WeekIndex(universe.first_week()) + campaign.window_weeks - 1;
+  const int fitting = (oldest_eval - o.horizon - first_usable) / o.origin_step + 1;
+  train.origins = std::min(o.train_origins, fitting);
+  if (train.origins < 2)
+    throw ConfigError("--origins", 0, "",
+                      fmt::format("the oldest evaluation origin, {}, leaves room for {} training origin(s) in the data "
+                                  "(from {}); a model needs 2: use fewer --origins or a later --as-of",
+                                  format_week(oldest_eval), std::max(0, fitting), format_week(universe.first_week())));
+
+  const pipeline::CampaignWeeks weeks(comm, universe, campaign, horizon_end);
+  learn::ExampleCache cache(comm, universe, campaign, weeks, train.rule);
+
+  std::vector<OriginRow> rows;
+  std::vector<double> pooled_p;
+  std::vector<std::uint8_t> pooled_y;
+  const std::vector<std::string> names = {"model", "baseline", "signalrank", "top_decile"};
+  std::vector<Pool> pools(names.size() + 1);  // + random
+  std::vector<std::string> pooled_rules;
+  std::uint64_t pooled_eligible = 0, pooled_positives = 0;
+  std::string model_note;
+  for (int i = 0; i < o.origins; ++i) {
+    const WeekIndex e = as_of - i * o.origin_step;
+    const PropensityModel model = learn::train_model(comm, cache, campaign, e, train);
+    std::vector<const learn::OriginExamples*> base_fit{&cache.at(e - o.horizon), &cache.at(e - o.horizon - o.origin_step)};
+    const PropensityModel baseline = learn::fit_propensity(comm, base_fit, nullptr, learn::FeatureSet::kSnapshotColumns, train.fit);
+    const learn::OriginExamples& ex = cache.at(e);
+    if (!comm.root()) continue;
+    if (i == 0) model_note = fmt::format("{} origins from {} to {}", model.origins.size(), model.origins.back(), model.origins.front());
+    const learn::Scores ms = learn::score_rows(model, ex), bs = learn::score_rows(baseline, ex);
+    std::vector<double> hand(ex.rows()), static_volume = column(ex, "log_volume_52w");
+    for (std::size_t r = 0; r < ex.rows(); ++r) hand[r] = -static_cast<double>(ex.hand_rank[r]);
+    const std::vector<Evaluated> lists = {{"model", order_by_score(ms.propensity, ex.provider), ms.propensity},
+                                          {"baseline", order_by_score(bs.eta, ex.provider), bs.propensity},
+                                          {"signalrank", order_by_score(hand, ex.provider), {}},
+                                          {"top_decile", order_by_score(static_volume, ex.provider), {}}};
+    std::uint64_t positives = 0;
+    for (std::uint8_t y : ex.label) positives += y;
+    const double base = ex.rows() ? static_cast<double>(positives) / static_cast<double>(ex.rows()) : 0.0;
+    pooled_eligible += ex.rows();
+    pooled_positives += positives;
+    pooled_p.insert(pooled_p.end(), ms.propensity.begin(), ms.propensity.end());
+    pooled_y.insert(pooled_y.end(), ex.label.begin(), ex.label.end());
+    const auto ks = table_ks(ex.rows());
+    if (pooled_rules.empty())
+      for (const auto& [rule, k] : ks) pooled_rules.push_back(rule);
+    for (std::size_t l = 0; l <= lists.size(); ++l) {
+      Pool& pool = pools[l];
+      pool.hits.resize(pooled_rules.size());
+      pool.k.resize(pooled_rules.size());
+      double ap = NAN, brier = NAN;
+      if (l < lists.size()) {
+        ap = learn::average_precision(lists[l].order, ex.label);
+        if (!lists[l].probability.empty()) brier = learn::brier_score(lists[l].probability, ex.label);
+        if (!std::isnan(ap)) {
+          pool.ap_sum += ap;
+          ++pool.ap_origins;
+        }
+        if (!std::isnan(brier)) {
+          pool.brier_sum += brier * static_cast<double>(ex.rows());
+          pool.brier_rows += ex.rows();
+        }
+      }
+      for (const auto& [rule, k] : ks) {
+        OriginRow r;
+        r.origin = format_week(e);
+        r.list = l < lists.size() ? lists[l].name : "random";
+        r.k_rule = rule;
+        r.k = k;
+        if (l < lists.size())
+          for (std::uint64_t j = 0; j < k; ++j) r.hits += ex.label[lists[l].order[j]];
+        else
+          r.hits = static_cast<std::uint64_t>(std::llround(base * static_cast<double>(k)));
+        r.precision = static_cast<double>(r.hits) / static_cast<double>(k);
+        std::tie(r.lo, r.hi) = wilson_interval(r.hits, k);
+        r.base_rate = base;
+        if (base > 0) r.lift = r.precision / base;
+        r.pr_auc = l < lists.size() ? ap : base;
+        r.brier = brier;
+        rows.push_back(r);
+        const auto at = std::find(pooled_rules.begin(), pooled_rules.end(), rule) - pooled_rules.begin();
+        if (static_cast<std::size_t>(at) < pooled_rules.size()) {
+          pool.hits[static_cast<std::size_t>(at)] += r.hits;
+          pool.k[static_cast<std::size_t>(at)] += k;
+        }
+      }
+    }
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return run_on_root(comm, [&] {
+    const double base = pooled_eligible ? static_cast<double>(pooled_positives) / static_cast<double>(pooled_eligible) : 0.0;
+    for (std::size_t l = 0; l < pools.size(); ++l)
+      for (std::size_t j = 0; j < pooled_rules.size(); ++j) {
+        const Pool& pool = pools[l];
+        if (pool.k[j] == 0) continue;
+        OriginRow r;
+        r.origin = "pooled";
+        r.list = l < names.size() ? names[l] : "random";
+        r.k_rule = pooled_rules[j];
+        r.k = pool.k[j];
+        r.hits = pool.hits[j];
+        r.precision = static_cast<double>(r.hits) / static_cast<double>(r.k);
+        std::tie(r.lo, r.hi) = wilson_interval(r.hits, r.k);
+        r.base_rate = base;
+        if (base > 0) r.lift = r.precision / base;
+        r.pr_auc = l < names.size() ? (pool.ap_origins ? pool.ap_sum / static_cast<double>(pool.ap_origins) : NAN) : base;
+        if (pool.brier_rows) r.brier = pool.brier_sum / static_cast<double>(pool.brier_rows);
+        rows.push_back(r);
+      }
+    const std::vector<learn::CalibrationBin> calibration = learn::calibration_table(pooled_p, pooled_y, 10, 200, o.seed);
+    std::printf("backtest: %s, %d origins from %s to %s every %d weeks, horizon %d weeks; %zu rankings in %.1f s, %d ranks\n",
+                campaign.name.c_str(), o.origins, format_week(as_of - (o.origins - 1) * o.origin_step).c_str(),
+                format_week(as_of).c_str(), o.origin_step, o.horizon, cache.computed(), seconds, comm.size());
+    std::printf("backtest: converted = start (no services in the 52 weeks to the origin, >= %g in the horizon) or ramp "
+                "(above the seasonally adjusted pace by the exact two-rate test at p < %g, by %g %% and by %g services)\n",
+                train.rule.trigger_min, train.rule.alpha, 100 * train.rule.margin, train.rule.min_increase);
+    std::printf("backtest: model: logistic regression on %zu features, trained at each origin on %d origins before it "
+                "(at the newest: %s), the newest calibrated; baseline: the snapshot's 9 columns on 2 origins\n",
+                learn::kFeatures, train.origins, model_note.c_str());
+    std::printf("backtest: pooled: %llu eligible provider-origins, %llu converted (base rate %.4f)\n",
+                static_cast<unsigned long long>(pooled_eligible), static_cast<unsigned long long>(pooled_positives), base);
+    std::printf("%s", table_of(rows).c_str());
+    std::printf("backtest: calibration of the model (pooled deciles of propensity, bootstrap 90 %% intervals, seed %llu):\n",
+                static_cast<unsigned long long>(o.seed));
+    std::printf("%7s %9s %9s %10s %23s %7s %17s\n", "decile", "rows", "predicted", "observed", "90 % interval", "ratio",
+                "90 % interval");
+    for (std::size_t b = 0; b < calibration.size(); ++b) {
+      const learn::CalibrationBin& c = calibration[b];
+      std::printf("%7zu %9llu %9.5f %10.5f %23s %7.3f %17s\n", b + 1, static_cast<unsigned long long>(c.rows),
+                  c.mean_predicted, c.observed, fmt::format("[{:.5f}, {:.5f}]", c.observed_lo, c.observed_hi).c_str(),
+                  c.ratio, fmt::format("[{:.3f}, {:.3f}]", c.ratio_lo, c.ratio_hi).c_str());
+    }
+    if (!o.out.empty()) {
+      write_text_atomically(o.out, csv_of(rows));
+      std::printf("backtest: wrote %s\n", o.out.c_str());
+    }
+    if (!o.calibration_out.empty()) {
+      write_text_atomically(o.calibration_out, calibration_csv(calibration));
+      std::printf("backtest: wrote %s\n", o.calibration_out.c_str());
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace signalrank
