@@ -22,6 +22,8 @@ namespace signalrank {
 
 namespace {
 
+constexpr std::size_t kStabilityK = 1000;  // the list length whose week-to-week overlap is reported
+
 struct Evaluated {
   std::string name;
   std::vector<std::uint32_t> order;  // rows of the origin's examples, best first
@@ -33,6 +35,7 @@ struct OriginRow {
   std::string origin, list, k_rule;
   std::uint64_t k = 0, hits = 0;
   double precision = 0, lo = 0, hi = 0, base_rate = 0, lift = NAN, pr_auc = NAN, brier = NAN;
+  double overlap = NAN;  // the share of the top 1,000 also in the list's top 1,000 a week earlier
 };
 
 std::vector<std::uint32_t> order_by_score(std::span<const double> score, std::span<const std::uint32_t> provider) {
@@ -58,24 +61,26 @@ std::string fmt_nan(double v, const char* spec) { return std::isnan(v) ? std::st
 
 std::string csv_of(const std::vector<OriginRow>& rows) {
   std::string out = csv_record({"origin", "list", "k_rule", "k", "converted_in_top_k", "precision", "precision_lo95",
-                                "precision_hi95", "base_rate", "lift", "pr_auc", "brier"});
+                                "precision_hi95", "base_rate", "lift", "pr_auc", "brier", "top1000_overlap"});
   for (const OriginRow& r : rows)
     out += csv_record({r.origin, r.list, r.k_rule, std::to_string(r.k), std::to_string(r.hits),
                        fmt::format("{:.6f}", r.precision), fmt::format("{:.6f}", r.lo), fmt::format("{:.6f}", r.hi),
                        fmt::format("{:.6f}", r.base_rate), fmt_nan(r.lift, "{:.4f}"), fmt_nan(r.pr_auc, "{:.6f}"),
-                       fmt_nan(r.brier, "{:.6f}")});
+                       fmt_nan(r.brier, "{:.6f}"), fmt_nan(r.overlap, "{:.4f}")});
   return out;
 }
 
 std::string table_of(const std::vector<OriginRow>& rows) {
-  std::string out = fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10} {:>19} {:>7} {:>8} {:>8}\n", "origin", "list",
-                                "rule", "k", "converted", "precision", "95 % interval", "lift", "PR-AUC", "Brier");
+  std::string out = fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10} {:>19} {:>7} {:>8} {:>8} {:>8}\n", "origin",
+                                "list", "rule", "k", "converted", "precision", "95 % interval", "lift", "PR-AUC",
+                                "Brier", "overlap");
   for (const OriginRow& r : rows)
-    out += fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10.4f} {:>19} {:>7} {:>8} {:>8}\n", r.origin, r.list,
+    out += fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10.4f} {:>19} {:>7} {:>8} {:>8} {:>8}\n", r.origin, r.list,
                        r.k_rule, r.k, r.hits, r.precision, fmt::format("[{:.4f}, {:.4f}]", r.lo, r.hi),
                        std::isnan(r.lift) ? "-" : fmt::format("{:.2f}", r.lift),
                        std::isnan(r.pr_auc) ? "-" : fmt::format("{:.4f}", r.pr_auc),
-                       std::isnan(r.brier) ? "-" : fmt::format("{:.5f}", r.brier));
+                       std::isnan(r.brier) ? "-" : fmt::format("{:.5f}", r.brier),
+                       std::isnan(r.overlap) ? "-" : fmt::format("{:.3f}", r.overlap));
   return out;
 }
 
@@ -96,8 +101,8 @@ std::string calibration_csv(const std::vector<learn::CalibrationBin>& bins) {
 // Accumulates one list's pooled figures over the origins.
 struct Pool {
   std::vector<std::uint64_t> hits, k;
-  double ap_sum = 0, brier_sum = 0;
-  std::uint64_t ap_origins = 0, brier_rows = 0;
+  double ap_sum = 0, brier_sum = 0, overlap_sum = 0;
+  std::uint64_t ap_origins = 0, brier_rows = 0, overlap_origins = 0;
 };
 
 }  // namespace
@@ -152,6 +157,7 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
     std::vector<const learn::OriginExamples*> base_fit{&cache.at(e - o.horizon), &cache.at(e - o.horizon - o.origin_step)};
     const PropensityModel baseline = learn::fit_propensity(comm, base_fit, nullptr, learn::FeatureSet::kSnapshotColumns, train.fit);
     const learn::OriginExamples& ex = cache.at(e);
+    const learn::OriginExamples& week_before = cache.at(e - 1);  // for the lists' week-to-week stability
     if (!comm.root()) continue;
     if (i == 0) model_note = fmt::format("{} origins from {} to {}", model.origins.size(), model.origins.back(), model.origins.front());
     const learn::Scores ms = learn::score_rows(model, ex), bs = learn::score_rows(baseline, ex);
@@ -161,6 +167,19 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
                                           {"baseline", order_by_score(bs.eta, ex.provider), bs.propensity},
                                           {"signalrank", order_by_score(hand, ex.provider), {}},
                                           {"top_decile", order_by_score(static_volume, ex.provider), {}}};
+    // The same lists a week earlier (the same models, that week's features), as provider indices.
+    std::vector<double> hand_before(week_before.rows());
+    for (std::size_t r = 0; r < week_before.rows(); ++r) hand_before[r] = -static_cast<double>(week_before.hand_rank[r]);
+    const std::vector<std::vector<std::uint32_t>> orders_before = {
+        order_by_score(learn::score_rows(model, week_before).propensity, week_before.provider),
+        order_by_score(learn::score_rows(baseline, week_before).eta, week_before.provider),
+        order_by_score(hand_before, week_before.provider),
+        order_by_score(column(week_before, "log_volume_52w"), week_before.provider)};
+    auto top_ids = [](const std::vector<std::uint32_t>& order, const std::vector<std::uint32_t>& provider) {
+      std::vector<std::uint64_t> ids;
+      for (std::size_t j = 0; j < order.size() && j < kStabilityK; ++j) ids.push_back(provider[order[j]]);
+      return ids;
+    };
     std::uint64_t positives = 0;
     for (std::uint8_t y : ex.label) positives += y;
     const double base = ex.rows() ? static_cast<double>(positives) / static_cast<double>(ex.rows()) : 0.0;
@@ -175,8 +194,14 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
       Pool& pool = pools[l];
       pool.hits.resize(pooled_rules.size());
       pool.k.resize(pooled_rules.size());
-      double ap = NAN, brier = NAN;
+      double ap = NAN, brier = NAN, overlap = NAN;
       if (l < lists.size()) {
+        overlap = learn::top_k_overlap(top_ids(lists[l].order, ex.provider), top_ids(orders_before[l], week_before.provider),
+                                       kStabilityK);
+        if (!std::isnan(overlap)) {
+          pool.overlap_sum += overlap;
+          ++pool.overlap_origins;
+        }
         ap = learn::average_precision(lists[l].order, ex.label);
         if (!lists[l].probability.empty()) brier = learn::brier_score(lists[l].probability, ex.label);
         if (!std::isnan(ap)) {
@@ -204,6 +229,7 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
         if (base > 0) r.lift = r.precision / base;
         r.pr_auc = l < lists.size() ? ap : base;
         r.brier = brier;
+        r.overlap = overlap;
         rows.push_back(r);
         const auto at = std::find(pooled_rules.begin(), pooled_rules.end(), rule) - pooled_rules.begin();
         if (static_cast<std::size_t>(at) < pooled_rules.size()) {
@@ -232,6 +258,7 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
         if (base > 0) r.lift = r.precision / base;
         r.pr_auc = l < names.size() ? (pool.ap_origins ? pool.ap_sum / static_cast<double>(pool.ap_origins) : NAN) : base;
         if (pool.brier_rows) r.brier = pool.brier_sum / static_cast<double>(pool.brier_rows);
+        if (pool.overlap_origins) r.overlap = pool.overlap_sum / static_cast<double>(pool.overlap_origins);
         rows.push_back(r);
       }
     const std::vector<learn::CalibrationBin> calibration = learn::calibration_table(pooled_p, pooled_y, 10, 200, o.seed);

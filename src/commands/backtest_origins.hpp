@@ -12,7 +12,8 @@
 //   random      expected values
 // Per origin and pooled over the origins: precision@k with its Wilson 95 % interval and lift for k
 // in {100, 1000, 1 %, 5 % of eligible}, PR-AUC (average precision), and the Brier score of the
-// two models. Pooled: the calibration table of the model's propensity (deciles, bootstrap 90 %
+// two models, and the list's stability: the share of its top 1,000 at e_i that were in the same
+// list's top 1,000 a week earlier (the same models on the features of e_i - 1). Pooled: the calibration table of the model's propensity (deciles, bootstrap 90 %
 // intervals of observed and of observed / predicted).
 #pragma once
 #include <optional>

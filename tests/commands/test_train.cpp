@@ -160,7 +160,7 @@ TEST_F(TrainTest, BacktestOverOriginsListsEveryListAtEveryOriginAndPooled) {
   ASSERT_GT(rows.size(), 1u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"origin", "list", "k_rule", "k", "converted_in_top_k", "precision",
                                                "precision_lo95", "precision_hi95", "base_rate", "lift", "pr_auc",
-                                               "brier"}));
+                                               "brier", "top1000_overlap"}));
   std::map<std::string, std::set<std::string>> lists_at;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& row = rows[i];
@@ -170,6 +170,11 @@ TEST_F(TrainTest, BacktestOverOriginsListsEveryListAtEveryOriginAndPooled) {
     EXPECT_LE(std::stod(row[6]), precision + 1e-9) << i;
     EXPECT_GE(std::stod(row[7]), precision - 1e-9) << i;
     EXPECT_EQ(row[11].empty(), row[1] != "model" && row[1] != "baseline") << i;  // Brier: the two models only
+    EXPECT_EQ(row[12].empty(), row[1] == "random") << i;
+    if (!row[12].empty()) {
+      EXPECT_GE(std::stod(row[12]), 0.0);
+      EXPECT_LE(std::stod(row[12]), 1.0);
+    }
   }
   const std::set<std::string> all{"model", "baseline", "signalrank", "top_decile", "random"};
   EXPECT_EQ(lists_at["2026-08-17"], all);
