@@ -1,5 +1,5 @@
 // The file of a trained propensity model: self-describing HDF5, written by `train` (rank 0,
-// serially, atomically) and read by `score --model`, which refuses a model trained for another
+// serially, atomically), to be read by `score --model` (planned), which will refuse a model trained for another
 // campaign, universe or outcome rule. Everything the model needs to score and everything it was
 // trained for is in the file; nothing refers to another file.
 //

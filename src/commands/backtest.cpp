@@ -148,6 +148,13 @@ std::string backtest_table(const std::vector<BacktestRow>& rows) {
   return out;
 }
 
+void check_outcome_campaign(const Campaign& campaign, const std::string& path) {
+  if (!(campaign.trigger_min >= 1))
+    throw ConfigError(path, 0, "trigger_min",
+                      fmt::format("is {:g}: outcomes need at least 1 (a start is trigger_min services after none)",
+                                  campaign.trigger_min));
+}
+
 std::vector<PlantedAdopter> read_truth(const std::string& path) {
   const csv::MappedFile file(path);
   const std::string_view data = file.view();
@@ -378,7 +385,11 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                                   format_week(universe.last_week() - o.horizon)));
   std::vector<PlantedAdopter> truth;
   if (!o.truth.empty()) truth = read_truth(o.truth);
-  if (!o.out.empty()) check_output_folder("--out", o.out);
+  check_outcome_campaign(campaign, o.campaign);
+  if (!o.out.empty())
+    check_output_folder("--out", o.out,
+                        {{"--universe", o.universe}, {"--campaign", o.campaign}, {"--truth", o.truth},
+                         {"campaign's suppression", campaign.suppression}});
 
   if (o.tune) {
     const double parts = 1.0 / o.tune_step;
@@ -544,7 +555,7 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--as-of", o->as_of, "the Monday t of the ranking (YYYY-MM-DD); t + horizon must be inside the data")
       ->required();
   sub->add_option("--horizon", o->horizon, "weeks after t in which conversions count (default 13)")
-      ->check(CLI::PositiveNumber);
+      ->check(cli::number_in(1, 520));
   sub->add_option("--margin", o->margin, "a ramp's relative margin over its expected volume (default 0.2)")
       ->check(cli::number_in(0, 100));
   sub->add_option("--alpha", o->alpha, "a ramp's one-sided test level (default 0.01)")
@@ -556,7 +567,7 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
       ->check(cli::whole_number());
   sub->add_option("--truth", o->truth, "truth.csv of generate (npi,adoption_week): adds recall of planted adopters")
       ->check(CLI::ExistingFile);
-  sub->add_option("--out", o->out, "write the table as CSV here (atomically)");
+  sub->add_option("--out", o->out, "write the table as CSV here (atomically; with --origins, the per-origin table of docs/contract.md)");
   sub->add_flag("--tune-weights", o->tune,
                 "learn the score weights from the outcomes of the horizon before --as-of (grid search for the most "
                 "conversions in the top --tune-k), then test them after --as-of as the list signalrank_tuned");
@@ -584,16 +595,17 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
       ->check(cli::number_in(1, 520))
       ->needs(origins);
   sub->add_option("--train-origins", m->train_origins,
-                  "the model's training origins at each origin, at most (default 8; fewer where the data end)")
+                  "the model's training origins at each origin, at most (default 8; fewer where the data begin later)")
       ->check(cli::number_in(2, 520))
       ->needs(origins);
-  sub->add_option("--l2", m->l2, "the model's L2 penalty (default 0.001)")->check(cli::number_in(0, 1e6))->needs(origins);
+  sub->add_option("--l2", m->l2, "the model's L2 penalty (default 0.001)")->check(cli::number_in(0, 10))->needs(origins);
   sub->add_option("--calibration-out", m->calibration_out, "write the pooled calibration table as CSV here")
       ->needs(origins);
   sub->add_option("--bootstrap-seed", m->seed, "seed of the calibration table's bootstrap (default 1)")
       ->check(cli::whole_number())
       ->needs(origins);
-  for (const char* name : {"--tune-weights", "--truth"}) origins->excludes(sub->get_option(name));
+  for (const char* name : {"--tune-weights", "--truth", "--tune-step", "--tune-k", "--placebo-seed"})
+    origins->excludes(sub->get_option(name));
   commands.push_back({sub, [o, m, origins](const Comm& comm, const Observers&) {
                         if (origins->count() == 0) return run_backtest(comm, *o);
                         BacktestOriginsOptions p = *m;

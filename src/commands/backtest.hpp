@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "io/campaign.hpp"
 #include "kernels/outcome.hpp"
 #include "kernels/ranking.hpp"
 
@@ -78,6 +79,10 @@ std::vector<BacktestRow> evaluate_lists(std::span<const std::uint32_t> signalran
 std::string backtest_csv(const std::vector<BacktestRow>& rows);
 // The same as an aligned text table.
 std::string backtest_table(const std::vector<BacktestRow>& rows);
+
+// The campaign settings every outcome needs (train, backtest): trigger_min >= 1, or every
+// provider without services would "start" with none. ConfigError naming `path` otherwise.
+void check_outcome_campaign(const Campaign& campaign, const std::string& path);
 
 // truth.csv: `npi,adoption_week` (header required, adoption_week a Monday YYYY-MM-DD). Throws
 // InputError naming file, line and field.

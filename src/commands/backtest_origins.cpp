@@ -33,7 +33,8 @@ struct Evaluated {
 // One line of the table: a list at one k, at one origin or pooled.
 struct OriginRow {
   std::string origin, list, k_rule;
-  std::uint64_t k = 0, hits = 0;
+  std::uint64_t k = 0;
+  double hits = 0;  // expected value for random
   double precision = 0, lo = 0, hi = 0, base_rate = 0, lift = NAN, pr_auc = NAN, brier = NAN;
   double overlap = NAN;  // the share of the top 1,000 also in the list's top 1,000 a week earlier
 };
@@ -63,7 +64,7 @@ std::string csv_of(const std::vector<OriginRow>& rows) {
   std::string out = csv_record({"origin", "list", "k_rule", "k", "converted_in_top_k", "precision", "precision_lo95",
                                 "precision_hi95", "base_rate", "lift", "pr_auc", "brier", "top1000_overlap"});
   for (const OriginRow& r : rows)
-    out += csv_record({r.origin, r.list, r.k_rule, std::to_string(r.k), std::to_string(r.hits),
+    out += csv_record({r.origin, r.list, r.k_rule, std::to_string(r.k), fmt::format("{:g}", r.hits),
                        fmt::format("{:.6f}", r.precision), fmt::format("{:.6f}", r.lo), fmt::format("{:.6f}", r.hi),
                        fmt::format("{:.6f}", r.base_rate), fmt_nan(r.lift, "{:.4f}"), fmt_nan(r.pr_auc, "{:.6f}"),
                        fmt_nan(r.brier, "{:.6f}"), fmt_nan(r.overlap, "{:.4f}")});
@@ -76,7 +77,7 @@ std::string table_of(const std::vector<OriginRow>& rows) {
                                 "Brier", "overlap");
   for (const OriginRow& r : rows)
     out += fmt::format("{:<11} {:<11} {:>5} {:>7} {:>9} {:>10.4f} {:>19} {:>7} {:>8} {:>8} {:>8}\n", r.origin, r.list,
-                       r.k_rule, r.k, r.hits, r.precision, fmt::format("[{:.4f}, {:.4f}]", r.lo, r.hi),
+                       r.k_rule, r.k, fmt::format("{:g}", std::round(r.hits * 10) / 10), r.precision, fmt::format("[{:.4f}, {:.4f}]", r.lo, r.hi),
                        std::isnan(r.lift) ? "-" : fmt::format("{:.2f}", r.lift),
                        std::isnan(r.pr_auc) ? "-" : fmt::format("{:.4f}", r.pr_auc),
                        std::isnan(r.brier) ? "-" : fmt::format("{:.5f}", r.brier),
@@ -100,7 +101,8 @@ std::string calibration_csv(const std::vector<learn::CalibrationBin>& bins) {
 
 // Accumulates one list's pooled figures over the origins.
 struct Pool {
-  std::vector<std::uint64_t> hits, k;
+  std::vector<double> hits;
+  std::vector<std::uint64_t> k;
   double ap_sum = 0, brier_sum = 0, overlap_sum = 0;
   std::uint64_t ap_origins = 0, brier_rows = 0, overlap_origins = 0;
 };
@@ -113,8 +115,16 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
   say(comm, "[backtest] " + threads_note());
   const Campaign campaign = load_campaign(o.campaign);
   check_input_file("--universe", o.universe);
-  if (!o.out.empty()) check_output_folder("--out", o.out);
-  if (!o.calibration_out.empty()) check_output_folder("--calibration-out", o.calibration_out);
+  check_outcome_campaign(campaign, o.campaign);
+  const std::vector<NamedPath> inputs = {
+      {"--universe", o.universe}, {"--campaign", o.campaign}, {"campaign's suppression", campaign.suppression}};
+  if (!o.out.empty()) check_output_folder("--out", o.out, inputs);
+  if (!o.calibration_out.empty()) {
+    std::vector<NamedPath> with_out = inputs;
+    with_out.emplace_back("--out", o.out);
+    if (o.calibration_out == o.out) throw ConfigError("--calibration-out", 0, "", "is the --out file; give another name");
+    check_output_folder("--calibration-out", o.calibration_out, with_out);
+  }
   UniverseReader universe(comm, o.universe);
   const WeekIndex as_of = pipeline::resolve_as_of(universe, o.as_of);
   const WeekIndex horizon_end = as_of + o.horizon;
@@ -140,6 +150,8 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
                                   "(from {}); a model needs 2: use fewer --origins or a later --as-of",
                                   format_week(oldest_eval), std::max(0, fitting), format_week(universe.first_week())));
 
+  if (learn::matched_codes(universe, campaign).empty())
+    throw ConfigError(o.campaign, 0, "codes", "no code of the campaign is in the universe: there is nothing to learn");
   const pipeline::CampaignWeeks weeks(comm, universe, campaign, horizon_end);
   learn::ExampleCache cache(comm, universe, campaign, weeks, train.rule);
 
@@ -219,12 +231,16 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
         r.list = l < lists.size() ? lists[l].name : "random";
         r.k_rule = rule;
         r.k = k;
-        if (l < lists.size())
-          for (std::uint64_t j = 0; j < k; ++j) r.hits += ex.label[lists[l].order[j]];
-        else
-          r.hits = static_cast<std::uint64_t>(std::llround(base * static_cast<double>(k)));
-        r.precision = static_cast<double>(r.hits) / static_cast<double>(k);
-        std::tie(r.lo, r.hi) = wilson_interval(r.hits, k);
+        if (l < lists.size()) {
+          std::uint64_t hits = 0;
+          for (std::uint64_t j = 0; j < k; ++j) hits += ex.label[lists[l].order[j]];
+          r.hits = static_cast<double>(hits);
+          std::tie(r.lo, r.hi) = wilson_interval(hits, k);
+        } else {
+          r.hits = base * static_cast<double>(k);  // the expected value
+          std::tie(r.lo, r.hi) = wilson_interval(positives, ex.rows());  // the base rate's
+        }
+        r.precision = r.hits / static_cast<double>(k);
         r.base_rate = base;
         if (base > 0) r.lift = r.precision / base;
         r.pr_auc = l < lists.size() ? ap : base;
@@ -252,8 +268,9 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
         r.k_rule = pooled_rules[j];
         r.k = pool.k[j];
         r.hits = pool.hits[j];
-        r.precision = static_cast<double>(r.hits) / static_cast<double>(r.k);
-        std::tie(r.lo, r.hi) = wilson_interval(r.hits, r.k);
+        r.precision = r.hits / static_cast<double>(r.k);
+        std::tie(r.lo, r.hi) = l < names.size() ? wilson_interval(static_cast<std::uint64_t>(r.hits), r.k)
+                                                : wilson_interval(pooled_positives, pooled_eligible);
         r.base_rate = base;
         if (base > 0) r.lift = r.precision / base;
         r.pr_auc = l < names.size() ? (pool.ap_origins ? pool.ap_sum / static_cast<double>(pool.ap_origins) : NAN) : base;

@@ -57,14 +57,26 @@ void write_text_atomically(const std::string& path, std::string_view text) {
   std::fputs(describe_removed_temporaries(target.commit()).c_str(), stdout);
 }
 
-void check_output_folder(const std::string& option, const std::string& path) {
+void check_output_folder(const std::string& option, const std::string& path, const std::vector<NamedPath>& inputs) {
+  if (path.empty()) throw ConfigError(option, 0, "", "is empty; give a file name");
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (const std::string problem = name_length_problem(path); !problem.empty()) throw ConfigError(option, 0, "", problem);
   std::error_code ec;
   if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
     throw ConfigError(option, 0, "", fmt::format("the folder '{}' for '{}' does not exist", parent.string(), path));
-  if (std::filesystem::is_directory(path, ec))
-    throw ConfigError(option, 0, "", fmt::format("'{}' is a folder; give a file name", path));
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st)) throw ConfigError(option, 0, "", fmt::format("'{}' is a folder; give a file name", path));
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw ConfigError(option, 0, "",
+                      fmt::format("'{}' exists and is not a regular file (a device, a pipe or a socket): it would be "
+                                  "replaced; give a file name",
+                                  path));
+  // The output replaces the file at `path` (atomically): never one of the command's inputs.
+  if (std::filesystem::exists(st))
+    for (const auto& [input_option, input] : inputs)
+      if (!input.empty() && std::filesystem::equivalent(path, input, ec) && !ec)
+        throw ConfigError(option, 0, "",
+                          fmt::format("'{}' is the {} file: writing there would destroy it", path, input_option));
 }
 
 void check_input_file(const std::string& option, const std::string& path) {

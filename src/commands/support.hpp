@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/error.hpp"
@@ -35,7 +36,11 @@ void write_text_atomically(const std::string& path, std::string_view text);
 
 // A ConfigError naming `option` when the folder that would hold `path` does not exist (checked
 // before any heavy work, so a typo does not cost a whole computation).
-void check_output_folder(const std::string& option, const std::string& path);
+// Also refuses an empty path, an existing path that is not a regular file (a device would be
+// replaced by a file), and a path that is the same file as one of `inputs` ((option, path) pairs,
+// e.g. {"--universe", u}: "'<path>' is the --universe file: writing there would destroy it").
+using NamedPath = std::pair<std::string, std::string>;
+void check_output_folder(const std::string& option, const std::string& path, const std::vector<NamedPath>& inputs = {});
 
 // A ConfigError naming `option` unless `path` is a regular file (or a link to one): "no such
 // file", "a directory, not a file", or the OS's reason (a loop of symbolic links, say).

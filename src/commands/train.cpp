@@ -9,6 +9,7 @@
 #include "io/dates.hpp"
 #include "io/error.hpp"
 #include "io/model_file.hpp"
+#include "src/commands/backtest.hpp"
 #include "src/commands/commands.hpp"
 #include "src/commands/support.hpp"
 #include "src/commands/validators.hpp"
@@ -33,9 +34,11 @@ int run_train(const Comm& comm, const TrainCommandOptions& o) {
   say(comm, "[train] " + threads_note());
   const Campaign campaign = load_campaign(o.campaign);
   check_input_file("--universe", o.universe);
-  check_output_folder("--out", o.out);
-  if (o.model != "logistic")
-    throw ConfigError("--model", 0, "", fmt::format("'{}' is not built yet: only 'logistic' is (boosted trees are planned)", o.model));
+  check_output_folder("--out", o.out,
+                      {{"--universe", o.universe}, {"--campaign", o.campaign}, {"campaign's suppression", campaign.suppression}});
+  if (o.model == "boosted")
+    throw ConfigError("--model", 0, "", "'boosted' is not built yet: only 'logistic' is (boosted trees are planned)");
+  check_outcome_campaign(campaign, o.campaign);
   UniverseReader universe(comm, o.universe);
   const WeekIndex as_of = pipeline::resolve_as_of(universe, o.as_of);
   learn::TrainOptions options;
@@ -50,9 +53,14 @@ int run_train(const Comm& comm, const TrainCommandOptions& o) {
     const int fit = (as_of - o.horizon - campaign.window_weeks + 1 - WeekIndex(universe.first_week())) / o.origin_step + 1;
     throw ConfigError("--origins", 0, "",
                       fmt::format("the oldest origin, {} (--as-of minus --horizon minus {} x --origin-step), needs its "
-                                  "{}-week window inside the data, which starts {}; at most {} origins fit",
+                                  "{}-week window inside the data, which starts {}; {}",
                                   format_week(oldest), o.origins - 1, campaign.window_weeks,
-                                  format_week(universe.first_week()), std::max(0, fit)));
+                                  format_week(universe.first_week()),
+                                  fit >= 2 ? fmt::format("at most {} origins fit", fit)
+                                           : fmt::format("2 origins need --as-of {} or later",
+                                                         format_week(WeekIndex(universe.first_week()) +
+                                                                     (campaign.window_weeks - 1) + o.horizon +
+                                                                     o.origin_step))));
   }
 
   if (learn::matched_codes(universe, campaign).empty())
@@ -62,12 +70,7 @@ int run_train(const Comm& comm, const TrainCommandOptions& o) {
   learn::ExampleCache cache(comm, universe, campaign, weeks, options.rule);
   for (WeekIndex t : origins) cache.at(t);  // the rankings, newest first
   const double features_s = std::chrono::duration<double>(Clock::now() - start).count();
-  PropensityModel model;
-  try {
-    model = learn::train_model(comm, cache, campaign, as_of, options);
-  } catch (const std::runtime_error& e) {
-    throw ConfigError(o.campaign, 0, "", fmt::format("cannot fit a model: {}", e.what()));
-  }
+  PropensityModel model = learn::train_model(comm, cache, campaign, as_of, options);
   const double fit_s = std::chrono::duration<double>(Clock::now() - start).count() - features_s;
   model.version = SIGNALRANK_VERSION;
   model.created_utc = utc_now();
@@ -102,11 +105,14 @@ void register_train(CLI::App& app, std::vector<Command>& commands) {
   sub->add_option("--out", o->out, "the model file to write (HDF5, atomically)")->required();
   sub->add_option("--horizon", o->horizon, "weeks after each origin in which conversions count (default 13)")
       ->check(cli::number_in(1, 520));
-  sub->add_option("--origins", o->origins, "training origins, the newest held out for calibration (default 8)")
+  sub->add_option("--origins", o->origins,
+                  "training origins --as-of - horizon - j x --origin-step (j = 0 .. N-1), the newest held out for "
+                  "calibration (default 8)")
       ->check(cli::number_in(2, 520));
   sub->add_option("--origin-step", o->origin_step, "weeks between origins (default 4)")->check(cli::number_in(1, 520));
-  sub->add_option("--model", o->model, "logistic (default)");
-  sub->add_option("--l2", o->l2, "the logistic regression's L2 penalty (default 0.001)")->check(cli::number_in(0, 1e6));
+  sub->add_option("--model", o->model, "the kind of model: logistic (the default and, for now, the only one)")
+      ->check(CLI::IsMember({"logistic", "boosted"}));
+  sub->add_option("--l2", o->l2, "the logistic regression's L2 penalty (default 0.001)")->check(cli::number_in(0, 10));
   sub->add_option("--margin", o->margin, "a ramp's relative margin over its expected volume (default 0.2)")
       ->check(cli::number_in(0, 100));
   sub->add_option("--alpha", o->alpha, "a ramp's one-sided test level (default 0.01)")->check(cli::number_in(0, 0.5, true));

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "io/error.hpp"
 #include "src/learn/metrics.hpp"
 
 namespace signalrank::learn {
@@ -196,6 +197,28 @@ PropensityModel train_model(const Comm& comm, ExampleCache& cache, const Campaig
   std::vector<const OriginExamples*> fit;
   for (std::size_t j = 1; j < origins.size(); ++j) fit.push_back(&cache.at(origins[j]));
   const OriginExamples& held_out = cache.at(origins[0]);
+  // A fit needs both outcomes among the fitted rows and among the calibration rows: say which
+  // lacks them, on every rank, before fitting.
+  std::vector<std::uint64_t> counts(4, 0);  // fitted rows, their positives, held-out rows, positives
+  if (comm.root()) {
+    for (const OriginExamples* ex : fit) {
+      counts[0] += ex->rows();
+      for (std::uint8_t y : ex->label) counts[1] += y;
+    }
+    counts[2] = held_out.rows();
+    for (std::uint8_t y : held_out.label) counts[3] += y;
+  }
+  comm.bcast(counts);
+  const std::string loosen = "under this outcome rule (loosen --alpha, --margin or --min-increase, lengthen --horizon, or "
+                             "check the campaign's codes and filters)";
+  if (counts[1] == 0 || counts[1] == counts[0])
+    throw ConfigError("outcomes", 0, "",
+                      fmt::format("{} of the {} rows of the fitted origins ({} to {}) converted {}: nothing to learn",
+                                  counts[1], counts[0], format_week(origins.back()), format_week(origins[1]), loosen));
+  if (counts[3] == 0 || counts[3] == counts[2])
+    throw ConfigError("outcomes", 0, "",
+                      fmt::format("{} of the {} rows of the calibration origin {} converted {}: nothing to calibrate on",
+                                  counts[3], counts[2], format_week(origins[0]), loosen));
   PropensityModel m = fit_propensity(comm, fit, &held_out, FeatureSet::kAll, options.fit);
   m.campaign = campaign.name;
   m.campaign_toml = campaign.toml;

@@ -133,8 +133,9 @@ TEST_F(TrainTest, BadFlagsAreOneLineErrors) {
        "13-week window inside the data, which starts 2024-11-25; at most 19 origins fit"},
       {"--horizon 0", "error: --horizon: '0' is not a number in [1, 520] (see signalrank --help)"},
       {"--origin-step -4", "error: --origin-step: '-4' is not a number in [1, 520] (see signalrank --help)"},
-      {"--l2 nan", "error: --l2: 'nan' is not a number in [0, 1e+06] (see signalrank --help)"},
+      {"--l2 nan", "error: --l2: 'nan' is not a number in [0, 10] (see signalrank --help)"},
       {"--model boosted", "error: --model: 'boosted' is not built yet: only 'logistic' is (boosted trees are planned)"},
+
       {"--alpha 0.7", "error: --alpha: '0.7' is not a number in (0, 0.5] (see signalrank --help)"},
   };
   for (const auto& [flag, want] : cases) {
@@ -142,11 +143,94 @@ TEST_F(TrainTest, BadFlagsAreOneLineErrors) {
     EXPECT_EQ(r.status, 3) << flag;
     EXPECT_EQ(r.error_lines(), std::vector<std::string>{want}) << flag << "\n" << r.err;
   }
+  // Too little data before --as-of for even 2 origins: the earliest workable --as-of.
+  CommandResult early = run(std::string(SIGNALRANK_BINARY) + " train --universe " + universe() + " --campaign " +
+                            campaign() + " --as-of 2025-06-02 --origins 30 --out " + out);
+  EXPECT_EQ(early.status, 3);
+  EXPECT_EQ(early.error_lines(),
+            std::vector<std::string>{"error: --origins: the oldest origin, 2022-12-12 (--as-of minus --horizon minus 29 x "
+                                     "--origin-step), needs its 13-week window inside the data, which starts "
+                                     "2024-11-25; 2 origins need --as-of 2025-06-16 or later"})
+      << early.err;
   CommandResult r = run(std::string(SIGNALRANK_BINARY) + " train --universe " + universe() + " --campaign " + campaign() +
                         " --as-of " + kAsOf + " --out " + (kDir / "no_such_folder" / "m.h5").string());
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.error_lines().size(), 1u) << r.err;
   EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(TrainTest, OutputsNeverReplaceAnInputOrADevice) {
+  const std::string before = slurp(universe());
+  CommandResult r = run(train(1, universe(), kAsOf, universe()));
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --out: '" + universe() +
+                                                      "' is the --universe file: writing there would destroy it"})
+      << r.err;
+  const std::string dotted = (kDir / "gen" / ".." / "gen" / "campaign.toml").string();
+  r = run(train(1, universe(), kAsOf, dotted));
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --out: '" + dotted +
+                                                      "' is the --campaign file: writing there would destroy it"})
+      << r.err;
+  r = run(train(1, universe(), kAsOf, "/dev/null"));
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --out: '/dev/null' exists and is not a regular file (a "
+                                                      "device, a pipe or a socket): it would be replaced; give a file name"})
+      << r.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_EQ(slurp(universe()), before);
+  const std::string same = (kDir / "same.csv").string();
+  r = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + universe() + " --campaign " + campaign() +
+          " --as-of 2026-08-17 --origins 2 --out " + same + " --calibration-out " + same);
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --calibration-out: is the --out file; give another name"});
+  EXPECT_FALSE(fs::exists(same));
+}
+
+TEST_F(TrainTest, OutcomesThatLeaveNothingToLearnAreConfigErrors) {
+  const std::string out = (kDir / "never2.h5").string();
+  CommandResult r = run(train(1, universe(), kAsOf, out, "--min-increase 1e9"));
+  EXPECT_EQ(r.status, 3);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_EQ(r.error_lines()[0].rfind("error: outcomes: 0 of the ", 0), 0u) << r.error_lines()[0];
+  EXPECT_NE(r.error_lines()[0].find("rows of the fitted origins (2026-04-27 to 2026-06-22) converted under this "
+                                    "outcome rule (loosen --alpha, --margin or --min-increase"),
+            std::string::npos)
+      << r.error_lines()[0];
+  EXPECT_FALSE(fs::exists(out));
+  // The same through backtest --origins.
+  r = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + universe() + " --campaign " + campaign() +
+          " --as-of 2026-08-17 --origins 2 --min-increase 1e9");
+  EXPECT_EQ(r.status, 3);
+  ASSERT_EQ(r.error_lines().size(), 1u) << r.err;
+  EXPECT_EQ(r.error_lines()[0].rfind("error: outcomes: 0 of the ", 0), 0u) << r.error_lines()[0];
+  // trigger_min = 0 would make every provider without services a start.
+  std::string toml = slurp(campaign());
+  const std::size_t at = toml.find("trigger_min");
+  ASSERT_NE(at, std::string::npos);
+  toml = toml.substr(0, at) + "trigger_min = 0\n" + toml.substr(toml.find('\n', at) + 1);
+  const std::string zero = (kDir / "zero.toml").string();
+  std::ofstream(zero) << toml;
+  r = run(std::string(SIGNALRANK_BINARY) + " train --universe " + universe() + " --campaign " + zero + " --as-of " +
+          kAsOf + " --out " + out);
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(),
+            std::vector<std::string>{"error: " + zero +
+                                     ": field 'trigger_min': is 0: outcomes need at least 1 (a start is trigger_min "
+                                     "services after none)"})
+      << r.err;
+  // Flags --origins does not use are refused with it, and an out-of-range horizon is a flag error.
+  for (const std::string flag : {"--placebo-seed 3", "--tune-step 0.5", "--tune-k 5"}) {
+    r = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + universe() + " --campaign " + campaign() +
+            " --as-of 2026-08-17 --origins 2 " + flag);
+    EXPECT_EQ(r.status, 3) << flag;
+    EXPECT_EQ(r.error_lines().size(), 1u) << flag << r.err;
+  }
+  r = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + universe() + " --campaign " + campaign() +
+          " --as-of 2026-08-17 --horizon 2147483647");
+  EXPECT_EQ(r.status, 3);
+  EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --horizon: '2147483647' is not a number in [1, 520] (see "
+                                                      "signalrank --help)"});
 }
 
 TEST_F(TrainTest, BacktestOverOriginsListsEveryListAtEveryOriginAndPooled) {
