@@ -309,6 +309,13 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
       write_text_atomically(o.calibration_out, calibration_csv(calibration));
       std::printf("backtest: wrote %s\n", o.calibration_out.c_str());
     }
+    if (!o.out.empty())
+      std::printf("backtest: chart: scripts/plot-backtest %s CHART.png%s --title \"%s: %d origins %s to %s, %d-week "
+                  "horizon; converted = start (>= %g after none) or ramp (p < %g, +%g %%, +%g services)\"\n",
+                  o.out.c_str(), o.calibration_out.empty() ? "" : (" --calibration " + o.calibration_out).c_str(),
+                  campaign.name.c_str(), o.origins, format_week(as_of - (o.origins - 1) * o.origin_step).c_str(),
+                  format_week(as_of).c_str(), o.horizon, train.rule.trigger_min, train.rule.alpha,
+                  100 * train.rule.margin, train.rule.min_increase);
     return kExitOk;
   });
 }

@@ -266,6 +266,19 @@ TEST_F(TrainTest, BacktestOverOriginsListsEveryListAtEveryOriginAndPooled) {
   EXPECT_EQ(lists_at["pooled"], all);
   const auto deciles = parse_csv(slurp(calibration));
   EXPECT_EQ(deciles.size(), 11u);  // header + 10 deciles
+  EXPECT_NE(r.out.find("backtest: chart: scripts/plot-backtest " + table + " CHART.png --calibration " + calibration +
+                       " --title \"tavr: 2 origins 2026-07-20 to 2026-08-17, 13-week horizon; converted = start (>= 5 "
+                       "after none) or ramp (p < 0.01, +20 %, +5 services)\""),
+            std::string::npos)
+      << r.out;
+  // The chart of the pooled rows and the deciles.
+  if (run("/usr/bin/python3 -c 'import matplotlib'").status == 0) {
+    const std::string png = (kDir / "proof.png").string();
+    CommandResult plot = run(std::string(SIGNALRANK_SOURCE_DIR) + "/scripts/plot-backtest " + table + " " + png +
+                             " --calibration " + calibration + " --title proof");
+    ASSERT_EQ(plot.status, 0) << plot.err;
+    EXPECT_EQ(slurp(png).substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  }
 
   // --origins is its own mode: not with --tune-weights.
   CommandResult t = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + universe() + " --campaign " +
