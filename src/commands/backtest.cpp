@@ -573,7 +573,7 @@ void register_backtest(CLI::App& app, std::vector<Command>& commands) {
                 "conversions in the top --tune-k), then test them after --as-of as the list signalrank_tuned");
   sub->add_option("--tune-step", o->tune_step, "grid step of the weights, 1/step a whole number (default 0.1: 1001 "
                                                "candidates; 0.05: 10626)")
-      ->check(CLI::Range(0.01, 1.0));
+      ->check(cli::number_in(0.01, 1));
   sub->add_option("--tune-k", o->tune_k,
                   "the k (one or more, comma-separated) whose summed precision tuning maximises (default: the "
                   "table's 100, 1000 and 5 % of eligible)")

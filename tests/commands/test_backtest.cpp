@@ -526,6 +526,13 @@ TEST_F(BacktestTest, TuneStepMustDivideOne) {
                         " --as-of 2026-08-17 --tune-weights --tune-step 0.3");
   EXPECT_EQ(r.status, 3);
   EXPECT_EQ(r.error_lines(), std::vector<std::string>{"error: --tune-step: 1/0.3 is not a whole number (try 0.1, 0.05 or 0.25)"});
+  // NaN passed CLI11's Range and ended as an internal error (exit 70).
+  CommandResult nan_step = run(std::string(SIGNALRANK_BINARY) + " backtest --universe " + (gen / "universe.h5").string() +
+                               " --campaign " + (gen / "campaign.toml").string() +
+                               " --as-of 2026-08-17 --tune-weights --tune-step nan");
+  EXPECT_EQ(nan_step.status, 3);
+  EXPECT_EQ(nan_step.error_lines(),
+            std::vector<std::string>{"error: --tune-step: 'nan' is not a number in [0.01, 1] (see signalrank --help)"});
   CommandResult zero_k = run(mpirun(2) + SIGNALRANK_BINARY + " backtest --universe " + (gen / "universe.h5").string() +
                             " --campaign " + (gen / "campaign.toml").string() +
                             " --as-of 2026-08-17 --tune-weights --tune-k 100,0");
