@@ -136,10 +136,6 @@ constexpr int kMaxWeeks = 5200;
 constexpr int kMaxIterations = 1000000;
 // Weights are relative, so a bound costs nothing, and five of them sum far below overflow.
 constexpr double kMaxWeight = 1e6;
-// The campaign text is stored whole in every snapshot, as one HDF5 attribute (at most 64 KiB).
-constexpr std::size_t kMaxCampaignBytes = 60 * 1024;
-// A folder name (the campaign's snapshot folder) holds at most this many bytes (NAME_MAX).
-constexpr std::size_t kMaxNameBytes = 255;
 
 std::string number_text(double v) { return fmt::format("{}", v); }
 
@@ -227,7 +223,7 @@ std::string read_campaign_text(const std::string& path) {
 // Why `name` cannot name the campaign's snapshot folder, or "".
 std::string bad_name(const std::string& name) {
   if (name.empty()) return "is required (a non-empty string)";
-  if (name.size() > kMaxNameBytes) return fmt::format("is {} bytes; a folder name holds at most {}", name.size(), kMaxNameBytes);
+  if (name.size() > kMaxCampaignNameBytes) return fmt::format("is {} bytes; a folder name holds at most {}", name.size(), kMaxCampaignNameBytes);
   // Letters, digits, '_' and '-' only: so never '/', NUL, '.', '..', a hidden name or invalid UTF-8.
   if (!std::all_of(name.begin(), name.end(),
                    [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-'; }))

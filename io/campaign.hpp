@@ -24,6 +24,11 @@ struct CodeSpec {
 // Parses one spec; on failure returns false and sets *why.
 bool parse_code_spec(std::string_view text, CodeSpec* out, std::string* why);
 
+// The campaign text is stored whole in every snapshot and model, as one HDF5 attribute (at most
+// 64 KiB); its name names a folder (NAME_MAX).
+inline constexpr std::size_t kMaxCampaignBytes = 60 * 1024;
+inline constexpr std::size_t kMaxCampaignNameBytes = 255;
+
 struct Campaign {
   std::string path;  // the campaign file
   std::string toml;  // its whole text, copied into snapshots

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "io/campaign.hpp"
 #include "io/dates.hpp"
 #include "io/error.hpp"
 #include "io/h5.hpp"
@@ -34,8 +35,6 @@ using Problem = std::pair<std::string, std::string>;  // (attribute or dataset, 
 constexpr std::string_view kKind = "logistic";
 constexpr std::string_view kFormatPrefix = "signalrank-model ";
 constexpr std::size_t kMaxNameBytes = 64;            // a feature or metric name
-constexpr std::size_t kMaxCampaignNameBytes = 255;   // it names a folder (io/campaign.cpp)
-constexpr std::size_t kMaxCampaignTomlBytes = 60 * 1024;  // the campaign loader's limit (io/campaign.cpp)
 constexpr std::size_t kMaxVersionBytes = 64;
 constexpr std::int64_t kMaxHorizon = 520;            // ten years of weeks
 constexpr std::uint64_t kMaxStoredInteger = std::numeric_limits<std::int64_t>::max();  // int64 attributes
@@ -107,8 +106,8 @@ std::string campaign_problem(const std::string& s) {
 
 std::string toml_problem(const std::string& s) {
   if (s.empty()) return "is empty";
-  if (s.size() > kMaxCampaignTomlBytes)
-    return fmt::format("is {} bytes; a campaign file holds at most {}", s.size(), kMaxCampaignTomlBytes);
+  if (s.size() > kMaxCampaignBytes)
+    return fmt::format("is {} bytes; a campaign file holds at most {}", s.size(), kMaxCampaignBytes);
   return text_problem(s);
 }
 

@@ -25,6 +25,7 @@
 #include "src/commands/support.hpp"
 #include "src/commands/validators.hpp"
 #include "src/commands/commands.hpp"
+#include "src/learn/train.hpp"
 #include "src/pipeline/pipeline.hpp"
 
 namespace signalrank {
@@ -153,6 +154,27 @@ void check_outcome_campaign(const Campaign& campaign, const std::string& path) {
     throw ConfigError(path, 0, "trigger_min",
                       fmt::format("is {:g}: outcomes need at least 1 (a start is trigger_min services after none)",
                                   campaign.trigger_min));
+}
+
+kernels::OutcomeRule outcome_rule(const Campaign& campaign, int horizon, double alpha, double margin,
+                                  const std::optional<double>& min_increase) {
+  return {horizon, alpha, margin, min_increase.value_or(campaign.trigger_min), campaign.trigger_min};
+}
+
+WeekIndex horizon_end_in_data(const UniverseReader& universe, WeekIndex as_of, int horizon) {
+  const WeekIndex end = as_of + horizon;
+  if (end.value > universe.last_week())
+    throw ConfigError("--horizon", 0, "",
+                      fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
+                                  "horizon is {}",
+                                  horizon, format_week(as_of), format_week(end), format_week(universe.last_week()),
+                                  format_week(universe.last_week() - horizon)));
+  return end;
+}
+
+void check_codes_in_universe(const UniverseReader& universe, const Campaign& campaign, const std::string& path) {
+  if (learn::matched_codes(universe, campaign).empty())
+    throw ConfigError(path, 0, "codes", "no code of the campaign is in the universe: there is nothing to learn");
 }
 
 std::vector<PlantedAdopter> read_truth(const std::string& path) {
@@ -376,13 +398,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
   check_input_file("--universe", o.universe);
   UniverseReader universe(comm, o.universe);
   const WeekIndex as_of_week = pipeline::resolve_as_of(universe, o.as_of);
-  const WeekIndex horizon_end = as_of_week + o.horizon;
-  if (horizon_end.value > universe.last_week())
-    throw ConfigError("--horizon", 0, "",
-                      fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
-                                  "horizon is {}",
-                                  o.horizon, format_week(as_of_week), format_week(horizon_end), format_week(universe.last_week()),
-                                  format_week(universe.last_week() - o.horizon)));
+  const WeekIndex horizon_end = horizon_end_in_data(universe, as_of_week, o.horizon);
   std::vector<PlantedAdopter> truth;
   if (!o.truth.empty()) truth = read_truth(o.truth);
   check_outcome_campaign(campaign, o.campaign);
@@ -403,8 +419,7 @@ int run_backtest(const Comm& comm, const BacktestOptions& o) {
                                   "the data, which starts {}",
                                   format_week(training_week), campaign.window_weeks, format_week(universe.first_week())));
 
-  const kernels::OutcomeRule rule{o.horizon, o.alpha, o.margin, o.min_increase.value_or(campaign.trigger_min),
-                                  campaign.trigger_min};
+  const kernels::OutcomeRule rule = outcome_rule(campaign, o.horizon, o.alpha, o.margin, o.min_increase);
   // ---- tuning (optional): rank as of training_week, outcomes in (training_week, as_of_week] — nothing after as_of_week is used ----
   pipeline::Ranking training;
   pipeline::Outcomes train_outcomes;

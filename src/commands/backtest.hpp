@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "io/campaign.hpp"
+#include "io/dates.hpp"
+#include "io/universe.hpp"
 #include "kernels/outcome.hpp"
 #include "kernels/ranking.hpp"
 
@@ -83,6 +85,18 @@ std::string backtest_table(const std::vector<BacktestRow>& rows);
 // The campaign settings every outcome needs (train, backtest): trigger_min >= 1, or every
 // provider without services would "start" with none. ConfigError naming `path` otherwise.
 void check_outcome_campaign(const Campaign& campaign, const std::string& path);
+
+// The outcome rule of the flags --horizon, --alpha, --margin and --min-increase (default: the
+// campaign's trigger_min) and the campaign's trigger_min.
+kernels::OutcomeRule outcome_rule(const Campaign& campaign, int horizon, double alpha, double margin,
+                                  const std::optional<double>& min_increase);
+
+// as_of + horizon, or a ConfigError naming --horizon (and the latest workable --as-of) when that
+// is beyond the data's last week.
+WeekIndex horizon_end_in_data(const UniverseReader& universe, WeekIndex as_of, int horizon);
+
+// A ConfigError naming `path`'s codes when none of the campaign's codes is in the universe.
+void check_codes_in_universe(const UniverseReader& universe, const Campaign& campaign, const std::string& path);
 
 // truth.csv: `npi,adoption_week` (header required, adoption_week a Monday YYYY-MM-DD). Throws
 // InputError naming file, line and field.

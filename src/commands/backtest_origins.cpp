@@ -39,15 +39,6 @@ struct OriginRow {
   double overlap = NAN;  // the share of the top 1,000 also in the list's top 1,000 a week earlier
 };
 
-std::vector<std::uint32_t> order_by_score(std::span<const double> score, std::span<const std::uint32_t> provider) {
-  std::vector<std::uint32_t> order(score.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return score[a] != score[b] ? score[a] > score[b] : provider[a] < provider[b];
-  });
-  return order;
-}
-
 std::vector<double> column(const learn::OriginExamples& ex, std::string_view name) {
   const auto at = std::find(learn::kFeatureNames.begin(), learn::kFeatureNames.end(), name) - learn::kFeatureNames.begin();
   std::vector<double> out(ex.rows());
@@ -55,8 +46,22 @@ std::vector<double> column(const learn::OriginExamples& ex, std::string_view nam
   return out;
 }
 
-// The k of the table (backtest_ks) for `eligible` rows.
-std::vector<std::pair<std::string, std::uint64_t>> table_ks(std::uint64_t eligible) { return backtest_ks(eligible); }
+// The ranked lists of the table but random, in its order.
+const std::vector<std::string> kLists = {"model", "baseline", "signalrank", "top_decile"};
+
+// kLists over one origin's examples: the model by propensity, the baseline by its linear
+// predictor, the hand weights by the snapshot's rank, the static list by 52-week volume (its
+// logarithm: the same order).
+std::vector<Evaluated> rank_lists(const PropensityModel& model, const PropensityModel& baseline,
+                                  const learn::OriginExamples& ex) {
+  const learn::Scores ms = learn::score_rows(model, ex), bs = learn::score_rows(baseline, ex);
+  std::vector<double> hand(ex.rows());
+  for (std::size_t r = 0; r < ex.rows(); ++r) hand[r] = -static_cast<double>(ex.hand_rank[r]);
+  return {{kLists[0], learn::order_by_score(ms.propensity, ex.provider), ms.propensity},
+          {kLists[1], learn::order_by_score(bs.eta, ex.provider), bs.propensity},
+          {kLists[2], learn::order_by_score(hand, ex.provider), {}},
+          {kLists[3], learn::order_by_score(column(ex, "log_volume_52w"), ex.provider), {}}};
+}
 
 std::string fmt_nan(double v, const char* spec) { return std::isnan(v) ? std::string() : fmt::format(fmt::runtime(spec), v); }
 
@@ -127,39 +132,31 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
   }
   UniverseReader universe(comm, o.universe);
   const WeekIndex as_of = pipeline::resolve_as_of(universe, o.as_of);
-  const WeekIndex horizon_end = as_of + o.horizon;
-  if (horizon_end.value > universe.last_week())
-    throw ConfigError("--horizon", 0, "",
-                      fmt::format("{} weeks after {} is {}, beyond the data's last week {}; the latest --as-of for this "
-                                  "horizon is {}",
-                                  o.horizon, format_week(as_of), format_week(horizon_end),
-                                  format_week(universe.last_week()), format_week(universe.last_week() - o.horizon)));
+  const WeekIndex horizon_end = horizon_end_in_data(universe, as_of, o.horizon);
   learn::TrainOptions train;
   train.origin_step = o.origin_step;
-  train.rule = {o.horizon, o.alpha, o.margin, o.min_increase.value_or(campaign.trigger_min), campaign.trigger_min};
+  train.rule = outcome_rule(campaign, o.horizon, o.alpha, o.margin, o.min_increase);
   train.fit.l2 = o.l2;
   // Training origins per evaluation origin: as many as have their trend window in the data, up to
   // --train-origins; at least 2 (one to fit, one to calibrate) at the oldest evaluation origin.
   const WeekIndex oldest_eval = as_of - (o.origins - 1) * o.origin_step;
-  const WeekIndex first_usable = WeekIndex(universe.first_week()) + campaign.window_weeks - 1;
-  const int fitting = (oldest_eval - o.horizon - first_usable) / o.origin_step + 1;
+  const int fitting = learn::origins_in_data(oldest_eval, o.horizon, o.origin_step, campaign.window_weeks,
+                                             WeekIndex(universe.first_week()));
   train.origins = std::min(o.train_origins, fitting);
   if (train.origins < 2)
     throw ConfigError("--origins", 0, "",
                       fmt::format("the oldest evaluation origin, {}, leaves room for {} training origin(s) in the data "
                                   "(from {}); a model needs 2: use fewer --origins or a later --as-of",
-                                  format_week(oldest_eval), std::max(0, fitting), format_week(universe.first_week())));
+                                  format_week(oldest_eval), fitting, format_week(universe.first_week())));
 
-  if (learn::matched_codes(universe, campaign).empty())
-    throw ConfigError(o.campaign, 0, "codes", "no code of the campaign is in the universe: there is nothing to learn");
+  check_codes_in_universe(universe, campaign, o.campaign);
   const pipeline::CampaignWeeks weeks(comm, universe, campaign, horizon_end);
   learn::ExampleCache cache(comm, universe, campaign, weeks, train.rule);
 
   std::vector<OriginRow> rows;
   std::vector<double> pooled_p;
   std::vector<std::uint8_t> pooled_y;
-  const std::vector<std::string> names = {"model", "baseline", "signalrank", "top_decile"};
-  std::vector<Pool> pools(names.size() + 1);  // + random
+  std::vector<Pool> pools(kLists.size() + 1);  // + random
   std::vector<std::string> pooled_rules;
   std::uint64_t pooled_eligible = 0, pooled_positives = 0;
   std::string model_note;
@@ -172,21 +169,9 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
     const learn::OriginExamples& week_before = cache.at(e - 1);  // for the lists' week-to-week stability
     if (!comm.root()) continue;
     if (i == 0) model_note = fmt::format("{} origins from {} to {}", model.origins.size(), model.origins.back(), model.origins.front());
-    const learn::Scores ms = learn::score_rows(model, ex), bs = learn::score_rows(baseline, ex);
-    std::vector<double> hand(ex.rows()), static_volume = column(ex, "log_volume_52w");
-    for (std::size_t r = 0; r < ex.rows(); ++r) hand[r] = -static_cast<double>(ex.hand_rank[r]);
-    const std::vector<Evaluated> lists = {{"model", order_by_score(ms.propensity, ex.provider), ms.propensity},
-                                          {"baseline", order_by_score(bs.eta, ex.provider), bs.propensity},
-                                          {"signalrank", order_by_score(hand, ex.provider), {}},
-                                          {"top_decile", order_by_score(static_volume, ex.provider), {}}};
-    // The same lists a week earlier (the same models, that week's features), as provider indices.
-    std::vector<double> hand_before(week_before.rows());
-    for (std::size_t r = 0; r < week_before.rows(); ++r) hand_before[r] = -static_cast<double>(week_before.hand_rank[r]);
-    const std::vector<std::vector<std::uint32_t>> orders_before = {
-        order_by_score(learn::score_rows(model, week_before).propensity, week_before.provider),
-        order_by_score(learn::score_rows(baseline, week_before).eta, week_before.provider),
-        order_by_score(hand_before, week_before.provider),
-        order_by_score(column(week_before, "log_volume_52w"), week_before.provider)};
+    const std::vector<Evaluated> lists = rank_lists(model, baseline, ex);
+    // The same lists a week earlier (the same models, that week's features).
+    const std::vector<Evaluated> lists_before = rank_lists(model, baseline, week_before);
     auto top_ids = [](const std::vector<std::uint32_t>& order, const std::vector<std::uint32_t>& provider) {
       std::vector<std::uint64_t> ids;
       for (std::size_t j = 0; j < order.size() && j < kStabilityK; ++j) ids.push_back(provider[order[j]]);
@@ -197,9 +182,9 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
     const double base = ex.rows() ? static_cast<double>(positives) / static_cast<double>(ex.rows()) : 0.0;
     pooled_eligible += ex.rows();
     pooled_positives += positives;
-    pooled_p.insert(pooled_p.end(), ms.propensity.begin(), ms.propensity.end());
+    pooled_p.insert(pooled_p.end(), lists[0].probability.begin(), lists[0].probability.end());
     pooled_y.insert(pooled_y.end(), ex.label.begin(), ex.label.end());
-    const auto ks = table_ks(ex.rows());
+    const auto ks = backtest_ks(ex.rows());
     if (pooled_rules.empty())
       for (const auto& [rule, k] : ks) pooled_rules.push_back(rule);
     for (std::size_t l = 0; l <= lists.size(); ++l) {
@@ -208,7 +193,7 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
       pool.k.resize(pooled_rules.size());
       double ap = NAN, brier = NAN, overlap = NAN;
       if (l < lists.size()) {
-        overlap = learn::top_k_overlap(top_ids(lists[l].order, ex.provider), top_ids(orders_before[l], week_before.provider),
+        overlap = learn::top_k_overlap(top_ids(lists[l].order, ex.provider), top_ids(lists_before[l].order, week_before.provider),
                                        kStabilityK);
         if (!std::isnan(overlap)) {
           pool.overlap_sum += overlap;
@@ -264,16 +249,16 @@ int run_backtest_origins(const Comm& comm, const BacktestOriginsOptions& o) {
         if (pool.k[j] == 0) continue;
         OriginRow r;
         r.origin = "pooled";
-        r.list = l < names.size() ? names[l] : "random";
+        r.list = l < kLists.size() ? kLists[l] : "random";
         r.k_rule = pooled_rules[j];
         r.k = pool.k[j];
         r.hits = pool.hits[j];
         r.precision = r.hits / static_cast<double>(r.k);
-        std::tie(r.lo, r.hi) = l < names.size() ? wilson_interval(static_cast<std::uint64_t>(r.hits), r.k)
+        std::tie(r.lo, r.hi) = l < kLists.size() ? wilson_interval(static_cast<std::uint64_t>(r.hits), r.k)
                                                 : wilson_interval(pooled_positives, pooled_eligible);
         r.base_rate = base;
         if (base > 0) r.lift = r.precision / base;
-        r.pr_auc = l < names.size() ? (pool.ap_origins ? pool.ap_sum / static_cast<double>(pool.ap_origins) : NAN) : base;
+        r.pr_auc = l < kLists.size() ? (pool.ap_origins ? pool.ap_sum / static_cast<double>(pool.ap_origins) : NAN) : base;
         if (pool.brier_rows) r.brier = pool.brier_sum / static_cast<double>(pool.brier_rows);
         if (pool.overlap_origins) r.overlap = pool.overlap_sum / static_cast<double>(pool.overlap_origins);
         rows.push_back(r);

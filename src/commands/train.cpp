@@ -44,13 +44,14 @@ int run_train(const Comm& comm, const TrainCommandOptions& o) {
   learn::TrainOptions options;
   options.origins = o.origins;
   options.origin_step = o.origin_step;
-  options.rule = {o.horizon, o.alpha, o.margin, o.min_increase.value_or(campaign.trigger_min), campaign.trigger_min};
+  options.rule = outcome_rule(campaign, o.horizon, o.alpha, o.margin, o.min_increase);
   options.fit.l2 = o.l2;
   const std::vector<WeekIndex> origins = learn::training_origins(as_of, options);
   // The oldest origin needs its trend window inside the data.
-  const WeekIndex oldest = origins.back();
-  if ((oldest - campaign.window_weeks + 1).value < universe.first_week()) {
-    const int fit = (as_of - o.horizon - campaign.window_weeks + 1 - WeekIndex(universe.first_week())) / o.origin_step + 1;
+  const int fit = learn::origins_in_data(as_of, o.horizon, o.origin_step, campaign.window_weeks,
+                                         WeekIndex(universe.first_week()));
+  if (fit < o.origins) {
+    const WeekIndex oldest = origins.back();
     throw ConfigError("--origins", 0, "",
                       fmt::format("the oldest origin, {} (--as-of minus --horizon minus {} x --origin-step), needs its "
                                   "{}-week window inside the data, which starts {}; {}",
@@ -63,8 +64,7 @@ int run_train(const Comm& comm, const TrainCommandOptions& o) {
                                                                      o.origin_step))));
   }
 
-  if (learn::matched_codes(universe, campaign).empty())
-    throw ConfigError(o.campaign, 0, "codes", "no code of the campaign is in the universe: there is nothing to learn");
+  check_codes_in_universe(universe, campaign, o.campaign);
   // One read of the campaign's rows up to --as-of: every outcome and window comes from memory.
   const pipeline::CampaignWeeks weeks(comm, universe, campaign, as_of);
   learn::ExampleCache cache(comm, universe, campaign, weeks, options.rule);

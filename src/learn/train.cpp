@@ -53,16 +53,6 @@ std::pair<std::vector<double>, std::vector<std::uint8_t>> scatter_rows(const Com
 
 double sigmoid(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); }
 
-// The first k of rows ordered by `score` descending, ties by provider ascending.
-std::vector<std::uint32_t> order_by(std::span<const double> score, std::span<const std::uint32_t> provider) {
-  std::vector<std::uint32_t> order(score.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return score[a] != score[b] ? score[a] > score[b] : provider[a] < provider[b];
-  });
-  return order;
-}
-
 double precision_at(std::span<const std::uint32_t> order, std::span<const std::uint8_t> label, double share) {
   const auto k = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(share * static_cast<double>(order.size()))));
   std::size_t hits = 0;
@@ -71,6 +61,20 @@ double precision_at(std::span<const std::uint32_t> order, std::span<const std::u
 }
 
 }  // namespace
+
+std::vector<std::uint32_t> order_by_score(std::span<const double> score, std::span<const std::uint32_t> provider) {
+  std::vector<std::uint32_t> order(score.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return score[a] != score[b] ? score[a] > score[b] : provider[a] < provider[b];
+  });
+  return order;
+}
+
+int origins_in_data(WeekIndex as_of, int horizon, int step, int window_weeks, WeekIndex first_week) {
+  const int room = (as_of - horizon - (window_weeks - 1)) - first_week;  // weeks the newest origin's window may move back
+  return room < 0 ? 0 : room / step + 1;
+}
 
 std::vector<WeekIndex> training_origins(WeekIndex as_of, const TrainOptions& options) {
   std::vector<WeekIndex> out;
@@ -233,7 +237,7 @@ PropensityModel train_model(const Comm& comm, ExampleCache& cache, const Campaig
   if (comm.root()) {
     m.providers = cache.facts().providers.size();
     const Scores s = score_rows(m, held_out);
-    const std::vector<std::uint32_t> order = order_by(s.propensity, held_out.provider);
+    const std::vector<std::uint32_t> order = order_by_score(s.propensity, held_out.provider);
     std::uint64_t positives = 0;
     for (std::uint8_t v : held_out.label) positives += v;
     double mean_p = 0;

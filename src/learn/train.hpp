@@ -37,6 +37,10 @@ struct TrainOptions {
 // t_j = as_of - h - j * step, newest first.
 std::vector<WeekIndex> training_origins(WeekIndex as_of, const TrainOptions& options);
 
+// How many of the origins as_of - h - j * step (j = 0, 1, ...) have their trend window of
+// `window_weeks` inside data that begin at `first_week` (0 when none has).
+int origins_in_data(WeekIndex as_of, int horizon, int step, int window_weeks, WeekIndex first_week);
+
 // Which columns of the examples a model reads.
 enum class FeatureSet { kAll, kSnapshotColumns };
 
@@ -76,6 +80,10 @@ struct Scores {
   std::vector<double> eta, propensity;
 };
 Scores score_rows(const PropensityModel& model, const OriginExamples& ex);
+
+// Row indices of `score` (one per row of an origin's examples) best first: score descending,
+// ties by provider index (= NPI) ascending.
+std::vector<std::uint32_t> order_by_score(std::span<const double> score, std::span<const std::uint32_t> provider);
 
 // Collective. The whole of `train`: examples at each origin, the fit, the calibration, the
 // out-of-time metrics; the model's provenance fields are filled but for version and created_utc.
